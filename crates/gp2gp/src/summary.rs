@@ -152,6 +152,14 @@ pub fn summarise(bytes: &[u8]) -> Result<Summary, ReadError> {
             Event::End(_) => {
                 path.pop();
             }
+            // Anything but markup before the root element means this is not an XML document
+            // (a text file that merely mentions `<EhrExtract>`, binary junk...).
+            Event::Text(ref t) if summary.is_none() && !t.as_ref().trim().is_empty() => {
+                return Err(ReadError::not_xml("The file does not start with XML markup."));
+            }
+            Event::GeneralRef(_) if summary.is_none() => {
+                return Err(ReadError::not_xml("The file does not start with XML markup."));
+            }
             Event::Eof => break,
             _ => {}
         }

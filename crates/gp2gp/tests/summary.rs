@@ -56,10 +56,11 @@ fn emis_file_with_a_byte_order_mark_is_read() {
 
 #[test]
 fn bad_input_is_refused_with_a_reason() {
-    let cases: [(&[u8], ReadErrorKind, &str); 6] = [
+    let cases: [(&[u8], ReadErrorKind, &str); 7] = [
+        (b"# Notes\nWe received an <EhrExtract> today.", ReadErrorKind::NotXml, "does not start with XML"),
         (b"", ReadErrorKind::NotXml, "empty"),
         (b"  \n ", ReadErrorKind::NotXml, "empty"),
-        (b"\x00\x01binary junk\xff", ReadErrorKind::NotXml, "not well-formed"),
+        (b"\x00\x01binary junk\xff", ReadErrorKind::NotXml, "XML"),
         (b"<html><body>hello</body></html>", ReadErrorKind::NotGp2gp, "not a GP2GP message"),
         (
             b"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">]><EhrExtract>&lol;</EhrExtract>",
