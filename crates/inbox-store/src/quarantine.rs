@@ -1,6 +1,6 @@
 //! The `quarantine` table: files that could not be read, with the reason.
 
-use rusqlite::{params, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{Result, Store};
 
@@ -57,6 +57,18 @@ impl Store {
             ],
         )?;
         Ok(self.conn().last_insert_rowid())
+    }
+
+    pub fn quarantined(&self, id: i64) -> Result<Option<Quarantined>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, file_name, quarantine_name, reason_code, reason, sha256, size_bytes, quarantined_at
+                 FROM quarantine WHERE id = ?1",
+                [id],
+                from_row,
+            )
+            .optional()?)
     }
 
     /// Every quarantined file, most recent first.

@@ -93,6 +93,8 @@ fn quarantine_rows_round_trip_newest_first() {
     let rows = store.list_quarantined().unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].fields, q("new.bin", "2026-03-02T10:00:00Z"));
+    assert_eq!(store.quarantined(rows[0].id).unwrap().as_ref(), Some(&rows[0]));
+    assert_eq!(store.quarantined(999).unwrap(), None);
     // The quarantine name is unique: the caller must pick a fresh one on a clash.
     assert!(store.insert_quarantined(&q("new.bin", "2026-03-03T10:00:00Z")).is_err());
 }

@@ -1,0 +1,221 @@
+//! The shapes that cross the IPC boundary. TypeScript is generated from these (ts-rs) into
+//! `ui/src/bindings/`; `tests/bindings.rs` fails when the committed files drift.
+//!
+//! Field names are camelCase on the wire. Times: `receivedAt` and the like are RFC 3339 UTC;
+//! `sentAt` is the sender's local time as ISO 8601 without zone, at the precision the message gave.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use crate::error::{ApiError, ErrorCode};
+pub use crate::paths::IncomingSource;
+
+/// What kind of GP2GP message a transfer row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MessageKind {
+    /// A patient record (EhrExtract, RCMR_IN030000UK06/UK07 or bare).
+    Extract,
+    /// A request for a record (RCMR_IN010000UK05).
+    Request,
+    /// An acknowledgement (MCCI_IN010000UK13).
+    Acknowledgement,
+    /// Large-message content (COPC_IN000001UK01).
+    CommonContent,
+}
+
+/// One row of the inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kind: MessageKind,
+    /// The HL7 interaction id, e.g. `RCMR_IN030000UK06`.
+    pub interaction: String,
+    pub extract_id: Option<String>,
+    /// Ten digits, as written in the message (format it `943 476 5919` for display).
+    pub nhs_number: Option<String>,
+    /// False when the NHS number is missing or fails its check digit.
+    pub nhs_number_valid: bool,
+    pub sending_ods: Option<String>,
+    pub receiving_ods: Option<String>,
+    pub sent_at: Option<String>,
+    pub received_at: String,
+    pub file_name: String,
+    #[ts(type = "number")]
+    pub size_bytes: u64,
+    /// True for the built-in sample records (synthetic test data).
+    pub sample: bool,
+    pub status: String,
+}
+
+impl From<inbox_store::Transfer> for TransferRow {
+    fn from(t: inbox_store::Transfer) -> Self {
+        let f = t.fields;
+        let kind = match f.interaction.as_str() {
+            "RCMR_IN010000UK05" => MessageKind::Request,
+            "MCCI_IN010000UK13" => MessageKind::Acknowledgement,
+            "COPC_IN000001UK01" => MessageKind::CommonContent,
+            _ => MessageKind::Extract,
+        };
+        TransferRow {
+            id: t.id,
+            kind,
+            interaction: f.interaction,
+            extract_id: f.extract_id,
+            nhs_number_valid: f.nhs_number.as_deref().is_some_and(crate::nhs_number::is_valid),
+            nhs_number: f.nhs_number,
+            sending_ods: f.sending_ods,
+            receiving_ods: f.receiving_ods,
+            sent_at: f.sent_at.as_deref().and_then(hl7_time_to_iso),
+            received_at: f.received_at,
+            file_name: f.file_name,
+            size_bytes: f.size_bytes,
+            sample: f.origin == "sample",
+            status: t.status,
+        }
+    }
+}
+
+/// A file that could not be read, kept in the quarantine folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarantineRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub file_name: String,
+    /// Its name in the quarantine folder (differs from `fileName` when names clashed).
+    pub quarantine_name: String,
+    pub reason_code: String,
+    pub reason: String,
+    pub quarantined_at: String,
+    #[ts(type = "number")]
+    pub size_bytes: u64,
+}
+
+impl From<inbox_store::Quarantined> for QuarantineRow {
+    fn from(q: inbox_store::Quarantined) -> Self {
+        let f = q.fields;
+        QuarantineRow {
+            id: q.id,
+            file_name: f.file_name,
+            quarantine_name: f.quarantine_name,
+            reason_code: f.reason_code,
+            reason: f.reason,
+            quarantined_at: f.quarantined_at,
+            size_bytes: f.size_bytes,
+        }
+    }
+}
+
+/// How the watched folder is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WatchStatus {
+    pub incoming_dir: String,
+    pub incoming_source: IncomingSource,
+    /// True while the folder is being watched.
+    pub watching: bool,
+    /// A problem the practice should know about, in plain English.
+    pub problem: Option<String>,
+}
+
+/// Everything the inbox screen shows in one call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxSnapshot {
+    pub transfers: Vec<TransferRow>,
+    pub quarantine: Vec<QuarantineRow>,
+    pub watch: WatchStatus,
+    /// Passing notices (a folder dropped into the incoming folder, an unreadable file...).
+    pub notices: Vec<Notice>,
+    pub data_dir: String,
+}
+
+/// A passing message for the practice: something happened that they should know about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Notice {
+    pub at: String,
+    pub message: String,
+}
+
+/// Pushed to the UI as things happen; no polling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum InboxEvent {
+    /// A new transfer was stored.
+    #[serde(rename_all = "camelCase")]
+    TransferStored { transfer: TransferRow },
+    /// A file repeated a transfer already stored.
+    #[serde(rename_all = "camelCase")]
+    Duplicate {
+        #[ts(type = "number")]
+        transfer_id: i64,
+        file_name: String,
+    },
+    /// A file could not be read and was quarantined.
+    #[serde(rename_all = "camelCase")]
+    Quarantined { entry: QuarantineRow },
+    /// The watched folder's state changed.
+    #[serde(rename_all = "camelCase")]
+    WatchChanged { status: WatchStatus },
+    /// Something the practice should know.
+    #[serde(rename_all = "camelCase")]
+    Notice { notice: Notice },
+}
+
+/// The settings the UI can see and change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    /// The watched folder setting; `null` means the default `incoming/` in the data folder.
+    pub incoming_dir: Option<String>,
+    /// The folder actually watched (the environment variable wins over the setting).
+    pub effective_incoming_dir: String,
+    pub incoming_source: IncomingSource,
+}
+
+/// A change of settings from the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsUpdate {
+    /// `null` or empty to go back to the default folder.
+    pub incoming_dir: Option<String>,
+}
+
+/// `20200325110302` -> `2020-03-25T11:03:02`, keeping the precision given (`20200325` -> `2020-03-25`).
+/// `None` when the value is not an HL7 timestamp.
+pub fn hl7_time_to_iso(ts: &str) -> Option<String> {
+    let digits: String = ts.chars().take_while(char::is_ascii_digit).collect();
+    let d = digits.as_str();
+    let s = match d.len() {
+        4 => d.to_owned(),
+        6 => format!("{}-{}", &d[..4], &d[4..6]),
+        8 => format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8]),
+        10 => format!("{}-{}-{}T{}", &d[..4], &d[4..6], &d[6..8], &d[8..10]),
+        12 => format!("{}-{}-{}T{}:{}", &d[..4], &d[4..6], &d[6..8], &d[8..10], &d[10..12]),
+        n if n >= 14 => {
+            format!("{}-{}-{}T{}:{}:{}", &d[..4], &d[4..6], &d[6..8], &d[8..10], &d[10..12], &d[12..14])
+        }
+        _ => return None,
+    };
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hl7_times_keep_their_precision() {
+        assert_eq!(hl7_time_to_iso("20200325110302").as_deref(), Some("2020-03-25T11:03:02"));
+        assert_eq!(hl7_time_to_iso("20200325110302123").as_deref(), Some("2020-03-25T11:03:02"));
+        assert_eq!(hl7_time_to_iso("202003251103").as_deref(), Some("2020-03-25T11:03"));
+        assert_eq!(hl7_time_to_iso("20200325").as_deref(), Some("2020-03-25"));
+        assert_eq!(hl7_time_to_iso("2020").as_deref(), Some("2020"));
+        assert_eq!(hl7_time_to_iso("UNK"), None);
+        assert_eq!(hl7_time_to_iso("2020032"), None);
+    }
+}

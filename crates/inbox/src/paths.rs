@@ -1,0 +1,126 @@
+//! Where the inbox keeps things, and the settings that move them.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::InboxError;
+
+/// File name of the database inside the data directory.
+pub const DATABASE_FILE: &str = "inbox.sqlite3";
+const SETTINGS_FILE: &str = "settings.json";
+
+/// Environment variable that overrides the watched folder (and the setting).
+pub const INCOMING_DIR_ENV: &str = "GP2GP_INBOX_DIR";
+/// Environment variable that overrides the whole data directory (tests, portable installs).
+pub const DATA_DIR_ENV: &str = "GP2GP_INBOX_DATA_DIR";
+
+/// Where the watched folder setting came from, so the UI can say why it is what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum IncomingSource {
+    /// `incoming/` under the data directory.
+    Default,
+    /// The `incomingDir` setting.
+    Setting,
+    /// The `GP2GP_INBOX_DIR` environment variable (wins over the setting).
+    Environment,
+}
+
+/// The folders and files of one inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataPaths {
+    pub data_dir: PathBuf,
+    pub database: PathBuf,
+    pub incoming: PathBuf,
+    pub incoming_source: IncomingSource,
+    /// Originals, content-addressed by SHA-256.
+    pub archive: PathBuf,
+    /// Unreadable files with their `.reason.txt`.
+    pub quarantine: PathBuf,
+    pub settings_file: PathBuf,
+}
+
+impl DataPaths {
+    /// The layout under `data_dir`, with the watched folder chosen by environment, then setting,
+    /// then default.
+    pub fn resolve(data_dir: &Path, env_incoming: Option<PathBuf>, settings: &Settings) -> DataPaths {
+        let (incoming, incoming_source) = match (env_incoming, &settings.incoming_dir) {
+            (Some(dir), _) => (dir, IncomingSource::Environment),
+            (None, Some(dir)) => (dir.clone(), IncomingSource::Setting),
+            (None, None) => (data_dir.join("incoming"), IncomingSource::Default),
+        };
+        DataPaths {
+            data_dir: data_dir.to_owned(),
+            database: data_dir.join(DATABASE_FILE),
+            incoming,
+            incoming_source,
+            archive: data_dir.join("archive"),
+            quarantine: data_dir.join("quarantine"),
+            settings_file: data_dir.join(SETTINGS_FILE),
+        }
+    }
+
+    /// The layout around a database file given on the command line: archive and quarantine beside it.
+    pub fn beside_database(database: &Path) -> DataPaths {
+        let data_dir = match database.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let mut paths = DataPaths::resolve(&data_dir, None, &Settings::default());
+        paths.database = database.to_owned();
+        paths
+    }
+
+    /// Creates the data, archive and quarantine folders (owner-only). The incoming folder is the
+    /// watcher's business: it may live elsewhere and be missing for a while.
+    pub(crate) fn create_private_dirs(&self) -> Result<(), InboxError> {
+        for dir in [&self.data_dir, &self.archive, &self.quarantine] {
+            create_private_dir(dir)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), InboxError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| InboxError::io(format!("Could not create the folder {}", dir.display()), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| InboxError::io(format!("Could not restrict the folder {}", dir.display()), e))?;
+    }
+    Ok(())
+}
+
+/// The practice's settings, kept as JSON in the data directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// The watched folder; `None` means `incoming/` under the data directory.
+    pub incoming_dir: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Reads the settings file; a missing file means defaults.
+    pub fn load(file: &Path) -> Result<Settings, InboxError> {
+        match std::fs::read(file) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                InboxError::InvalidInput(format!(
+                    "The settings file {} could not be read ({e}); fix or delete it.",
+                    file.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(e) => Err(InboxError::io(format!("Could not read the settings file {}", file.display()), e)),
+        }
+    }
+
+    /// Writes the settings file atomically (write a temporary file, then rename).
+    pub fn save(&self, file: &Path) -> Result<(), InboxError> {
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| InboxError::InvalidInput(format!("Settings could not be written: {e}")))?;
+        crate::ingest::write_atomically(file, &json)
+    }
+}

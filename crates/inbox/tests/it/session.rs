@@ -1,0 +1,204 @@
+//! The watched folder end to end: files dropped in become events. Tests wait on the event channel
+//! (with a generous timeout), never on a sleep.
+
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver};
+use std::sync::Arc;
+use std::time::Duration;
+
+use inbox::dto::{InboxEvent, SettingsUpdate};
+use inbox::paths::IncomingSource;
+use inbox::session::{Session, SessionConfig};
+use inbox::watch::WatchOptions;
+use inbox::SystemClock;
+
+use crate::corpus;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn options() -> WatchOptions {
+    WatchOptions {
+        stable_for: Duration::ZERO,
+        tick: Duration::from_millis(20),
+        rescan_every: Duration::from_millis(200),
+    }
+}
+
+fn start(data_dir: &Path, env_incoming: Option<&Path>, samples: bool) -> (Session, Receiver<InboxEvent>) {
+    let (tx, rx) = mpsc::channel();
+    let config = SessionConfig {
+        data_dir: data_dir.to_owned(),
+        env_incoming: env_incoming.map(Path::to_owned),
+        clock: Arc::new(SystemClock),
+        watch: options(),
+        samples_on_first_run: samples,
+    };
+    let session = Session::start(config, move |e| {
+        let _ = tx.send(e);
+    })
+    .unwrap();
+    (session, rx)
+}
+
+/// Waits for the first event that `pick` accepts.
+fn wait_for<T>(rx: &Receiver<InboxEvent>, what: &str, mut pick: impl FnMut(InboxEvent) -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(e) => {
+                if let Some(t) = pick(e) {
+                    return t;
+                }
+            }
+            Err(_) => panic!("timed out waiting for {what}"),
+        }
+    }
+}
+
+/// Copies a file into the folder the way a well-behaved sender does: write aside, then rename in.
+fn deliver(src: &Path, dir: &Path, name: &str) {
+    let part = dir.join(format!("{name}.part"));
+    std::fs::copy(src, &part).unwrap();
+    std::fs::rename(&part, dir.join(name)).unwrap();
+}
+
+#[test]
+fn a_file_dropped_in_the_folder_is_stored_and_announced() {
+    let data = tempfile::tempdir().unwrap();
+    let incoming = data.path().join("in");
+    let (session, rx) = start(data.path(), Some(&incoming), false);
+    let status = wait_for(&rx, "watching", |e| match e {
+        InboxEvent::WatchChanged { status } if status.watching => Some(status),
+        _ => None,
+    });
+    assert_eq!(status.incoming_source, IncomingSource::Environment);
+    assert!(incoming.is_dir(), "a missing folder is created");
+
+    deliver(&corpus("tpp_systmone_uk06_payload.xml"), &incoming, "record.xml");
+    let row = wait_for(&rx, "stored", |e| match e {
+        InboxEvent::TransferStored { transfer } => Some(transfer),
+        _ => None,
+    });
+    assert_eq!(row.nhs_number.as_deref(), Some("9442964410"));
+    assert!(!incoming.join("record.xml").exists());
+
+    std::fs::write(incoming.join("notes.txt"), "this is not a GP2GP message").unwrap();
+    let q = wait_for(&rx, "quarantined", |e| match e {
+        InboxEvent::Quarantined { entry } => Some(entry),
+        _ => None,
+    });
+    assert_eq!(q.file_name, "notes.txt");
+
+    std::fs::create_dir(incoming.join("a folder")).unwrap();
+    let notice = wait_for(&rx, "notice", |e| match e {
+        InboxEvent::Notice { notice } => Some(notice),
+        _ => None,
+    });
+    assert!(notice.message.contains("a folder"), "{}", notice.message);
+    assert!(incoming.join("a folder").is_dir(), "left alone");
+
+    let snapshot = session.inbox().snapshot().unwrap();
+    assert_eq!(snapshot.transfers.len(), 1);
+    assert_eq!(snapshot.quarantine.len(), 1);
+    assert!(snapshot.watch.watching);
+    assert_eq!(snapshot.notices.len(), 1);
+}
+
+#[test]
+fn files_already_waiting_are_found_at_start_and_temporary_names_are_left() {
+    let data = tempfile::tempdir().unwrap();
+    let incoming = data.path().join("in");
+    std::fs::create_dir_all(&incoming).unwrap();
+    std::fs::copy(corpus("ack_AA_positive.xml"), incoming.join("ack.xml")).unwrap();
+    std::fs::copy(corpus("ack_AE_code99.xml"), incoming.join("still-writing.xml.part")).unwrap();
+    let (session, rx) = start(data.path(), Some(&incoming), false);
+    wait_for(&rx, "stored", |e| matches!(e, InboxEvent::TransferStored { .. }).then_some(()));
+    // The .part file is ignored however long we wait; once renamed it is taken.
+    assert!(incoming.join("still-writing.xml.part").exists());
+    std::fs::rename(incoming.join("still-writing.xml.part"), incoming.join("ae.xml")).unwrap();
+    wait_for(&rx, "second stored", |e| matches!(e, InboxEvent::TransferStored { .. }).then_some(()));
+    assert_eq!(session.inbox().count_transfers().unwrap(), 2);
+}
+
+#[test]
+fn a_folder_deleted_and_recreated_is_watched_again() {
+    let data = tempfile::tempdir().unwrap();
+    let incoming = data.path().join("in");
+    let (_session, rx) = start(data.path(), Some(&incoming), false);
+    wait_for(&rx, "watching", |e| match e {
+        InboxEvent::WatchChanged { status } if status.watching => Some(()),
+        _ => None,
+    });
+    std::fs::remove_dir_all(&incoming).unwrap();
+    let problem = wait_for(&rx, "problem", |e| match e {
+        InboxEvent::WatchChanged { status } => status.problem,
+        _ => None,
+    });
+    assert!(problem.contains("disappeared"), "{problem}");
+    wait_for(&rx, "watching again", |e| match e {
+        InboxEvent::WatchChanged { status } if status.watching => Some(()),
+        _ => None,
+    });
+    deliver(&corpus("ack_AR_code18.xml"), &incoming, "ar.xml");
+    wait_for(&rx, "stored", |e| matches!(e, InboxEvent::TransferStored { .. }).then_some(()));
+}
+
+#[test]
+fn a_folder_that_cannot_be_created_is_reported_and_the_app_keeps_going() {
+    let data = tempfile::tempdir().unwrap();
+    // A regular file where the folder's parent should be: creating the folder fails even as root.
+    let blocker = data.path().join("blocker");
+    std::fs::write(&blocker, "").unwrap();
+    let (session, rx) = start(data.path(), Some(&blocker.join("in")), false);
+    let problem = wait_for(&rx, "problem", |e| match e {
+        InboxEvent::WatchChanged { status } => status.problem,
+        _ => None,
+    });
+    assert!(problem.contains("could not be created"), "{problem}");
+    // Everything else still works.
+    assert!(session.inbox().snapshot().unwrap().transfers.is_empty());
+}
+
+#[test]
+fn first_run_with_nothing_configured_loads_the_samples_once() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let (session, rx) = start(data.path(), None, true);
+        for _ in inbox::samples::SAMPLES {
+            wait_for(&rx, "sample stored", |e| matches!(e, InboxEvent::TransferStored { .. }).then_some(()));
+        }
+        let rows = session.inbox().transfers().unwrap();
+        assert!(rows.iter().all(|r| r.sample));
+        assert_eq!(session.settings().unwrap().incoming_source, IncomingSource::Default);
+    }
+    // Second start: no new samples.
+    let (session, _rx) = start(data.path(), None, true);
+    assert!(!data.path().join("incoming").join(inbox::samples::SAMPLES[0].0).exists());
+    assert_eq!(session.inbox().count_transfers().unwrap(), inbox::samples::SAMPLES.len() as u64);
+}
+
+#[test]
+fn changing_the_watched_folder_in_settings_moves_the_watch() {
+    let data = tempfile::tempdir().unwrap();
+    let (session, rx) = start(data.path(), None, false);
+    let elsewhere = data.path().join("elsewhere");
+    let bad = session.update_settings(SettingsUpdate { incoming_dir: Some("relative/path".into()) });
+    assert!(bad.is_err());
+    let view = session
+        .update_settings(SettingsUpdate { incoming_dir: Some(elsewhere.display().to_string()) })
+        .unwrap();
+    assert_eq!(view.incoming_source, IncomingSource::Setting);
+    assert_eq!(view.effective_incoming_dir, elsewhere.display().to_string());
+    wait_for(&rx, "watching elsewhere", |e| match e {
+        InboxEvent::WatchChanged { status } if status.watching && status.incoming_dir == view.effective_incoming_dir => {
+            Some(())
+        }
+        _ => None,
+    });
+    deliver(&corpus("ack_AA_positive.xml"), &elsewhere, "aa.xml");
+    wait_for(&rx, "stored", |e| matches!(e, InboxEvent::TransferStored { .. }).then_some(()));
+    // Back to the default.
+    let view = session.update_settings(SettingsUpdate { incoming_dir: None }).unwrap();
+    assert_eq!(view.incoming_source, IncomingSource::Default);
+}
