@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod ingest;
 mod parse;
 
 #[derive(Debug, Parser)]
@@ -16,6 +17,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// File GP2GP messages into an inbox database, once each; prints what became of every file.
+    /// The files are left where they are; unreadable ones are copied to the quarantine folder.
+    Ingest {
+        /// The inbox database (created if missing); the archive and quarantine folders sit beside it.
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Read GP2GP messages and print what they hold, one JSON object per file.
     Parse {
         /// Print JSON lines (the only output format; the flag is accepted for clarity in scripts).
@@ -30,5 +40,6 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse { json: _, files } => parse::run(&files),
+        Command::Ingest { db, files } => ingest::run(&db, &files),
     }
 }
