@@ -1,1 +1,59 @@
+//! The desktop shell: starts an inbox [`Session`], exposes its use-cases as commands and forwards its
+//! events to the window. No logic lives here; it all lives in the `inbox` crate.
 
+mod commands;
+mod events;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use inbox::paths::{DATA_DIR_ENV, INCOMING_DIR_ENV};
+use inbox::session::{Session, SessionConfig};
+use inbox::watch::WatchOptions;
+use inbox::{ApiError, ErrorCode, SystemClock};
+use tauri::Manager;
+
+/// The running inbox, or why it could not start (shown to the user instead of the inbox).
+pub struct AppState(pub Result<Session, ApiError>);
+
+pub fn run() {
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let handle = app.handle().clone();
+            let state = data_dir(app.handle()).and_then(|data_dir| {
+                let config = SessionConfig {
+                    data_dir,
+                    env_incoming: std::env::var_os(INCOMING_DIR_ENV).map(PathBuf::from),
+                    clock: Arc::new(SystemClock),
+                    watch: WatchOptions::default(),
+                    samples_on_first_run: true,
+                };
+                Session::start(config, move |event| events::emit(&handle, event)).map_err(ApiError::from)
+            });
+            if let Err(e) = &state {
+                eprintln!("gp2gp-inbox: could not start the inbox: {}", e.message);
+            }
+            app.manage(AppState(state));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::transfers::inbox_snapshot,
+            commands::settings::settings_get,
+            commands::settings::settings_update,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("gp2gp-inbox: the window could not be opened: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `GP2GP_INBOX_DATA_DIR`, else the platform's app data folder.
+fn data_dir(app: &tauri::AppHandle) -> Result<PathBuf, ApiError> {
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV) {
+        return Ok(PathBuf::from(dir));
+    }
+    app.path().app_data_dir().map_err(|e| {
+        ApiError::new(ErrorCode::Io, format!("The app data folder could not be found ({e}). Set {DATA_DIR_ENV}."))
+    })
+}

@@ -78,12 +78,52 @@ pub struct Summary {
     /// When the sender made the extract: `EhrExtract/availabilityTime`, else the wrapper's
     /// `creationTime`, as an HL7 timestamp string (`YYYYMMDDHHMMSS`, variable precision).
     pub sent_at: Option<String>,
+    /// `eb:ConversationId`, when the message came with its ebXML envelope (MIME, JSON, envelope file).
+    pub conversation_id: Option<String>,
 }
 
-/// Reads the summary of a GP2GP message held in `bytes`.
+/// Reads the summary of a GP2GP message held in `bytes`, in any container (bare XML, ebXML envelope,
+/// MIME, messaging-adaptor JSON).
 ///
 /// Stops reading as soon as the record's body starts, so it is cheap even for a large extract.
 pub fn summarise(bytes: &[u8]) -> Result<Summary, ReadError> {
+    let u = crate::container::unwrap(bytes)?;
+    let mut diagnostics = Vec::new();
+    let ebxml = u.ebxml.and_then(|b| {
+        let b = crate::container::to_utf8(b);
+        std::str::from_utf8(&b)
+            .ok()
+            .map(|s| crate::ebxml::read_envelope(s, &crate::Limits::default(), &mut diagnostics))
+    });
+    let conversation_id = ebxml.as_ref().and_then(|e| e.conversation_id.clone());
+    match u.payload {
+        Some(p) => {
+            let p = crate::container::to_utf8(p);
+            let mut s = summarise_xml(&p)?;
+            s.conversation_id = conversation_id;
+            Ok(s)
+        }
+        None => {
+            let action = ebxml.as_ref().and_then(|e| e.action.as_deref()).map(str::trim).unwrap_or("");
+            let interaction = Interaction::from_root_element(action).ok_or_else(|| {
+                ReadError::not_gp2gp("The file is an ebXML envelope without an HL7 payload or a GP2GP action.")
+            })?;
+            Ok(Summary {
+                interaction,
+                message_id: None,
+                extract_id: None,
+                nhs_number: None,
+                sending_ods: None,
+                receiving_ods: None,
+                sent_at: ebxml.as_ref().and_then(|e| e.timestamp.clone()),
+                conversation_id,
+            })
+        }
+    }
+}
+
+/// The summary of bare HL7 XML.
+fn summarise_xml(bytes: &[u8]) -> Result<Summary, ReadError> {
     let bytes = strip_bom(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ReadError::not_xml("The file is empty."));
@@ -133,6 +173,7 @@ pub fn summarise(bytes: &[u8]) -> Result<Summary, ReadError> {
                         sending_ods: None,
                         receiving_ods: None,
                         sent_at: None,
+                        conversation_id: None,
                     });
                 }
                 if path.len() >= MAX_DEPTH {

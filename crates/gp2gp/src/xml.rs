@@ -1,6 +1,6 @@
 //! Small helpers over quick-xml shared by the readers in this crate.
 
-use quick_xml::events::BytesStart;
+use quick_xml::events::{BytesRef, BytesStart};
 use quick_xml::XmlVersion;
 use quick_xml::name::{Namespace, ResolveResult};
 
@@ -38,4 +38,44 @@ pub(crate) fn attr(start: &BytesStart<'_>, local: &str) -> Option<String> {
             Ok(v) => v.into_owned(),
             Err(_) => a.value.into_owned(),
         })
+}
+
+/// The attribute with this local name (any prefix), normalised; same as [`attr`].
+pub(crate) fn attr_local(start: &BytesStart<'_>, local: &str) -> Option<String> {
+    attr(start, local)
+}
+
+/// Appends the text an entity or character reference stands for. Only the five predefined entities
+/// and character references exist in GP2GP (DOCTYPEs are refused); anything else is kept as written.
+/// Returns false when the reference could not be resolved.
+pub(crate) fn push_text(out: &mut String, r: &BytesRef<'_>) -> bool {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => {
+            out.push(c);
+            true
+        }
+        Ok(None) => {
+            let name: &str = r;
+            match name {
+                "amp" => out.push('&'),
+                "lt" => out.push('<'),
+                "gt" => out.push('>'),
+                "quot" => out.push('"'),
+                "apos" => out.push('\''),
+                other => {
+                    out.push('&');
+                    out.push_str(other);
+                    out.push(';');
+                    return false;
+                }
+            }
+            true
+        }
+        Err(_) => {
+            out.push('&');
+            out.push_str(r);
+            out.push(';');
+            false
+        }
+    }
 }

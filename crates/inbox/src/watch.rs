@@ -223,6 +223,10 @@ impl Run {
                 }
             }
             Ok(IngestOutcome::Duplicate { transfer_id }) => {
+                self.notice(format!(
+                    "\"{}\" repeats a message already in the inbox (exactly the same bytes), so it was not filed again.",
+                    file_name(path)
+                ));
                 InboxEvent::Duplicate { transfer_id, file_name: file_name(path) }
             }
             Ok(IngestOutcome::Quarantined { quarantine_id, .. }) => {

@@ -1,0 +1,1611 @@
+//! The streaming HL7 reader: one pass of quick-xml events over the payload, dispatching on
+//! (namespace, local name) and the path relative to the innermost open object (statement, supply,
+//! document, coding...). The path is a stack of small enums; nothing is allocated per event except
+//! the values kept.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::NsReader;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::limits::Limits;
+use crate::message::{
+    AckReason, AckType, Acknowledgement, CommonContent, CommonContentRole, EhrExtract, EhrRequest, ReasonSource,
+    Wrapper,
+};
+use crate::model::{
+    Agent, AgentKind, Code, Coding, Composition, Document, Folder, Interval, Location, Participation, PersonName,
+    Quantity, Qualifier, ReferenceRange, Statement, StatementKind, Supply, SupplyKind, Value,
+};
+use crate::summary::Interaction;
+use crate::timestamp::Timestamp;
+use crate::xml::{attr, push_text, HL7_NS};
+use crate::ReadError;
+
+const GP2GP_NS: &str = "urn:nhs:names:services:gp2gp";
+const NPFIT_LC_NS: &str = "NPFIT:HL7:Localisation";
+const NHS_NUMBER_OID: &str = "2.16.840.1.113883.2.1.4.1";
+const PRACTITIONER_OID: &str = "2.16.840.1.113883.2.1.4.2";
+
+/// Element names the reader cares about; everything else is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum El {
+    Other,
+    Foreign,
+    // roots / wrapper
+    EhrExtract,
+    EhrRequest,
+    PayloadInformation,
+    Id,
+    CreationTime,
+    VersionCode,
+    InteractionId,
+    CommunicationFunctionRcv,
+    CommunicationFunctionSnd,
+    Device,
+    ControlActEvent,
+    Subject,
+    Acknowledgement,
+    AcknowledgementDetail,
+    MessageRef,
+    Reason,
+    JustifyingDetectedIssueEvent,
+    // extract
+    RecordTarget,
+    Patient,
+    Author,
+    Time,
+    AgentOrgSds,
+    AgentOrganizationSds,
+    Destination,
+    Component,
+    EhrFolder,
+    StatusCode,
+    EffectiveTime,
+    Low,
+    High,
+    Center,
+    AvailabilityTime,
+    ResponsibleParty,
+    AgentDirectory,
+    Part,
+    Agent,
+    AgentPerson,
+    Name,
+    Prefix,
+    Given,
+    Family,
+    RepresentedOrganization,
+    AgentOrganization,
+    AgentDevice,
+    SoftwareName,
+    EhrComposition,
+    ConfidentialityCode,
+    AgentRef,
+    Location,
+    LocatedEntity,
+    LocatedPlace,
+    Participant,
+    Participant2,
+    ReplacementOf,
+    PriorCompositionRef,
+    PriorStatementRef,
+    InFulfillmentOf,
+    PriorEhrRequest,
+    // statements
+    CompoundStatement,
+    EhrEmpty,
+    LinkSet,
+    MedicationStatement,
+    NarrativeStatement,
+    ObservationStatement,
+    PlanStatement,
+    RegistrationStatement,
+    RequestStatement,
+    Code,
+    Translation,
+    OriginalText,
+    Qualifier,
+    Value,
+    InterpretationCode,
+    ReferenceRange,
+    ReferenceInterpretationRange,
+    Text,
+    PertinentInformation,
+    PertinentAnnotation,
+    PriorityCode,
+    UncertaintyCode,
+    Reference,
+    ReferredToExternalDocument,
+    JustifyingStatementRef,
+    PersonalRelationship,
+    ConditionNamed,
+    NamedStatementRef,
+    StatementRef,
+    SequenceNumber,
+    // medication
+    Consumable,
+    ManufacturedProduct,
+    ManufacturedMaterial,
+    PertinentMedicationDosage,
+    EhrSupplyAuthorise,
+    EhrSupplyPrescribe,
+    EhrSupplyDiscontinue,
+    EhrSupplyDispense,
+    RepeatNumber,
+    Quantity,
+    Predecessor,
+    PriorMedicationRef,
+    ReversalOf,
+    PertinentSupplyAnnotation,
+    // COPC
+    Gp2gpFragment,
+    Version,
+    Recipients,
+    Recipient,
+    From,
+    FragmentMessageId,
+    MessageType,
+    PertinentPayloadBody,
+}
+
+fn hl7_el(local: &str) -> El {
+    match local {
+        "EhrExtract" => El::EhrExtract,
+        "EhrRequest" => El::EhrRequest,
+        "PayloadInformation" => El::PayloadInformation,
+        "id" => El::Id,
+        "creationTime" => El::CreationTime,
+        "versionCode" => El::VersionCode,
+        "interactionId" => El::InteractionId,
+        "communicationFunctionRcv" => El::CommunicationFunctionRcv,
+        "communicationFunctionSnd" => El::CommunicationFunctionSnd,
+        "device" => El::Device,
+        "ControlActEvent" => El::ControlActEvent,
+        "subject" => El::Subject,
+        "acknowledgement" => El::Acknowledgement,
+        "acknowledgementDetail" => El::AcknowledgementDetail,
+        "messageRef" => El::MessageRef,
+        "reason" => El::Reason,
+        "justifyingDetectedIssueEvent" => El::JustifyingDetectedIssueEvent,
+        "recordTarget" => El::RecordTarget,
+        "patient" => El::Patient,
+        "author" => El::Author,
+        "time" => El::Time,
+        "AgentOrgSDS" => El::AgentOrgSds,
+        "agentOrganizationSDS" => El::AgentOrganizationSds,
+        "destination" => El::Destination,
+        "component" => El::Component,
+        "ehrFolder" => El::EhrFolder,
+        "statusCode" => El::StatusCode,
+        "effectiveTime" => El::EffectiveTime,
+        "low" => El::Low,
+        "high" => El::High,
+        "center" => El::Center,
+        "availabilityTime" => El::AvailabilityTime,
+        "responsibleParty" => El::ResponsibleParty,
+        "agentDirectory" => El::AgentDirectory,
+        "part" => El::Part,
+        "Agent" => El::Agent,
+        "agentPerson" => El::AgentPerson,
+        "name" => El::Name,
+        "prefix" => El::Prefix,
+        "given" => El::Given,
+        "family" => El::Family,
+        "representedOrganization" => El::RepresentedOrganization,
+        "agentOrganization" => El::AgentOrganization,
+        "agentDevice" => El::AgentDevice,
+        "softwareName" => El::SoftwareName,
+        "ehrComposition" => El::EhrComposition,
+        "confidentialityCode" => El::ConfidentialityCode,
+        "agentRef" => El::AgentRef,
+        "location" => El::Location,
+        "locatedEntity" => El::LocatedEntity,
+        "locatedPlace" => El::LocatedPlace,
+        "Participant" => El::Participant,
+        "Participant2" => El::Participant2,
+        "replacementOf" => El::ReplacementOf,
+        "priorCompositionRef" => El::PriorCompositionRef,
+        "priorStatementRef" => El::PriorStatementRef,
+        "inFulfillmentOf" => El::InFulfillmentOf,
+        "priorEhrRequest" => El::PriorEhrRequest,
+        "CompoundStatement" => El::CompoundStatement,
+        "EhrEmpty" => El::EhrEmpty,
+        "LinkSet" => El::LinkSet,
+        "MedicationStatement" => El::MedicationStatement,
+        "NarrativeStatement" => El::NarrativeStatement,
+        "ObservationStatement" => El::ObservationStatement,
+        "PlanStatement" => El::PlanStatement,
+        "RegistrationStatement" => El::RegistrationStatement,
+        "RequestStatement" => El::RequestStatement,
+        "code" => El::Code,
+        "translation" => El::Translation,
+        "originalText" => El::OriginalText,
+        "qualifier" => El::Qualifier,
+        "value" => El::Value,
+        "interpretationCode" => El::InterpretationCode,
+        "referenceRange" => El::ReferenceRange,
+        "referenceInterpretationRange" => El::ReferenceInterpretationRange,
+        "text" => El::Text,
+        "pertinentInformation" => El::PertinentInformation,
+        "pertinentAnnotation" => El::PertinentAnnotation,
+        "priorityCode" => El::PriorityCode,
+        "uncertaintyCode" => El::UncertaintyCode,
+        "reference" => El::Reference,
+        "referredToExternalDocument" => El::ReferredToExternalDocument,
+        "justifyingStatementRef" => El::JustifyingStatementRef,
+        "personalRelationship" => El::PersonalRelationship,
+        "conditionNamed" => El::ConditionNamed,
+        "namedStatementRef" => El::NamedStatementRef,
+        "statementRef" => El::StatementRef,
+        "sequenceNumber" => El::SequenceNumber,
+        "consumable" => El::Consumable,
+        "manufacturedProduct" => El::ManufacturedProduct,
+        "manufacturedMaterial" => El::ManufacturedMaterial,
+        "pertinentMedicationDosage" => El::PertinentMedicationDosage,
+        "ehrSupplyAuthorise" => El::EhrSupplyAuthorise,
+        "ehrSupplyPrescribe" => El::EhrSupplyPrescribe,
+        "ehrSupplyDiscontinue" => El::EhrSupplyDiscontinue,
+        "ehrSupplyDispense" => El::EhrSupplyDispense,
+        "repeatNumber" => El::RepeatNumber,
+        "quantity" => El::Quantity,
+        "predecessor" => El::Predecessor,
+        "priorMedicationRef" => El::PriorMedicationRef,
+        "reversalOf" => El::ReversalOf,
+        "pertinentSupplyAnnotation" => El::PertinentSupplyAnnotation,
+        "pertinentPayloadBody" => El::PertinentPayloadBody,
+        // Tolerated in the HL7 namespace too (some COPC senders omit the gp2gp namespace).
+        "Gp2gpfragment" => El::Gp2gpFragment,
+        _ => El::Other,
+    }
+}
+
+fn gp2gp_el(local: &str) -> El {
+    match local {
+        "Gp2gpfragment" => El::Gp2gpFragment,
+        "Version" => El::Version,
+        "Recipients" => El::Recipients,
+        "Recipient" => El::Recipient,
+        "From" => El::From,
+        "subject" => El::Subject,
+        "message-id" => El::FragmentMessageId,
+        _ => El::Other,
+    }
+}
+
+fn statement_kind(el: El) -> Option<StatementKind> {
+    Some(match el {
+        El::ObservationStatement => StatementKind::Observation,
+        El::NarrativeStatement => StatementKind::Narrative,
+        El::PlanStatement => StatementKind::Plan,
+        El::RequestStatement => StatementKind::Request,
+        El::RegistrationStatement => StatementKind::Registration,
+        El::CompoundStatement => StatementKind::Compound,
+        El::MedicationStatement => StatementKind::Medication,
+        El::LinkSet => StatementKind::LinkSet,
+        El::EhrEmpty => StatementKind::EhrEmpty,
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CodingTarget {
+    StmtCode,
+    StmtPriority,
+    StmtInterpretation,
+    StmtValue,
+    StmtRelationship,
+    Drug,
+    SupplyCode,
+    DocCode,
+    CompCode,
+    LocationCode,
+    AgentRole,
+    AckDetail,
+    AckReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextTarget {
+    OriginalText,
+    StmtText,
+    ValueText,
+    ValueUnitText,
+    RangeText,
+    Annotation,
+    Dosage,
+    SupplyAnnotation,
+    SupplyUnitText,
+    Prefix,
+    Given,
+    Family,
+    OrgName,
+    SoftwareName,
+    LocationName,
+    FragVersion,
+    FragRecipient,
+    FragFrom,
+    FragSubject,
+    FragMessageId,
+}
+
+/// What the HL7 pass produced.
+pub(crate) struct Hl7 {
+    pub interaction: Interaction,
+    pub wrapper: Wrapper,
+    pub extract: Option<EhrExtract>,
+    pub request: Option<EhrRequest>,
+    pub acknowledgement: Option<Acknowledgement>,
+    pub common_content: Option<CommonContent>,
+}
+
+struct State {
+    path: Vec<El>,
+    interaction: Option<Interaction>,
+    wrapper: Wrapper,
+    extract: Option<EhrExtract>,
+    request: Option<EhrRequest>,
+    ack: Option<Acknowledgement>,
+    copc: Option<CommonContent>,
+    extract_at: Option<usize>,
+    folder_at: Option<usize>,
+    agent_at: Option<usize>,
+    comp_at: Option<usize>,
+    stmts: Vec<(usize, usize)>,
+    supply_at: Option<usize>,
+    doc_at: Option<usize>,
+    value_at: Option<usize>,
+    request_at: Option<usize>,
+    ack_at: Option<usize>,
+    ack_nested: bool,
+    copc_at: Option<usize>,
+    coding: Option<(usize, CodingTarget, Coding)>,
+    capture: Option<(usize, TextTarget)>,
+    text: String,
+    text_run: usize,
+    detail_type: Option<String>,
+    open_participant: Option<usize>,
+    unknown_entity: bool,
+}
+
+fn is_hl7_ns(ns: &ResolveResult<'_>) -> bool {
+    match ns {
+        ResolveResult::Bound(Namespace(uri)) => *uri == HL7_NS,
+        ResolveResult::Unbound => true,
+        ResolveResult::Unknown(_) => false,
+    }
+}
+
+fn ts_attr(e: &BytesStart<'_>) -> Option<Timestamp> {
+    if let Some(v) = attr(e, "value") {
+        return Some(Timestamp::parse(&v));
+    }
+    // `<time nullFlavor="20131025165328"/>`: a timestamp in the wrong attribute.
+    attr(e, "nullFlavor")
+        .filter(|v| v.len() >= 8 && v.bytes().all(|b| b.is_ascii_digit()))
+        .map(|v| Timestamp::parse(&v))
+}
+
+fn code_attrs(e: &BytesStart<'_>) -> Code {
+    Code { code: attr(e, "code"), code_system: attr(e, "codeSystem"), display_name: attr(e, "displayName") }
+}
+
+fn coding_from(e: &BytesStart<'_>) -> Coding {
+    Coding { main: code_attrs(e), null_flavor: attr(e, "nullFlavor"), ..Coding::default() }
+}
+
+fn quantity_from(e: &BytesStart<'_>) -> Quantity {
+    Quantity { value: attr(e, "value"), unit: attr(e, "unit"), unit_text: None }
+}
+
+fn set_interval(iv: &mut Option<Interval>, el: El, e: &BytesStart<'_>) {
+    let iv = iv.get_or_insert_with(Interval::default);
+    let t = ts_attr(e);
+    match el {
+        El::Low => iv.low = t,
+        El::High => iv.high = t,
+        El::Center => iv.center = t,
+        _ => {}
+    }
+}
+
+fn first(slot: &mut Option<String>, v: Option<String>) {
+    if slot.is_none() {
+        *slot = v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    }
+}
+
+impl State {
+    fn new() -> Self {
+        State {
+            path: Vec::with_capacity(64),
+            interaction: None,
+            wrapper: Wrapper::default(),
+            extract: None,
+            request: None,
+            ack: None,
+            copc: None,
+            extract_at: None,
+            folder_at: None,
+            agent_at: None,
+            comp_at: None,
+            stmts: Vec::with_capacity(16),
+            supply_at: None,
+            doc_at: None,
+            value_at: None,
+            request_at: None,
+            ack_at: None,
+            ack_nested: false,
+            copc_at: None,
+            coding: None,
+            capture: None,
+            text: String::new(),
+            text_run: 0,
+            detail_type: None,
+            open_participant: None,
+            unknown_entity: false,
+        }
+    }
+
+    fn capture(&mut self, d: usize, target: TextTarget) {
+        self.capture = Some((d, target));
+        self.text.clear();
+    }
+
+    fn stmt(&mut self) -> Option<&mut Statement> {
+        let (_, i) = *self.stmts.last()?;
+        self.extract.as_mut()?.statements.get_mut(i)
+    }
+
+    fn supply(&mut self) -> Option<&mut Supply> {
+        self.stmt()?.medication.as_mut()?.supplies.last_mut()
+    }
+
+    fn doc(&mut self) -> Option<&mut Document> {
+        self.extract.as_mut()?.documents.last_mut()
+    }
+
+    fn comp(&mut self) -> Option<&mut Composition> {
+        self.extract.as_mut()?.compositions.last_mut()
+    }
+
+    fn agent(&mut self) -> Option<&mut Agent> {
+        self.extract.as_mut()?.agents.last_mut()
+    }
+
+    fn head_readable(&self) -> bool {
+        match &self.extract {
+            Some(x) => x.id.is_some() || !x.compositions.is_empty() || x.folder.is_some(),
+            None => self.wrapper.message_id.is_some() || self.interaction.is_some_and(|i| !i.is_extract()),
+        }
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, el: El) {
+        let d = self.path.len() - 1;
+        if let Some((cd, _, _)) = &self.coding {
+            let cd = *cd;
+            if d > cd {
+                self.coding_child(e, el, cd, d);
+                return;
+            }
+        }
+        // A statement may open inside a composition or inside another statement.
+        if let Some(kind) = statement_kind(el) {
+            if self.extract_at.is_some() && self.supply_at.is_none() && self.doc_at.is_none() {
+                self.start_statement(e, kind, d);
+                return;
+            }
+        }
+        if el == El::Acknowledgement && self.extract_at.is_none() && self.ack_at.is_none() {
+            self.ack_at = Some(d);
+            self.ack_nested = self.copc_at.is_some();
+            let ack = Acknowledgement {
+                type_code: attr(e, "typeCode"),
+                ack_type: attr(e, "typeCode").and_then(|t| AckType::parse(&t)),
+                ..Acknowledgement::default()
+            };
+            if self.ack_nested {
+                if let Some(c) = self.copc.as_mut() {
+                    c.acknowledgement = Some(ack);
+                }
+            } else {
+                self.ack = Some(ack);
+            }
+            return;
+        }
+        if let Some(at) = self.doc_at {
+            self.doc_child(e, at, d);
+        } else if let Some(at) = self.supply_at {
+            self.supply_child(e, at, d);
+        } else if let Some(&(at, _)) = self.stmts.last() {
+            self.stmt_child(e, el, at, d);
+        } else if let Some(at) = self.comp_at {
+            self.comp_child(e, at, d);
+        } else if let Some(at) = self.agent_at {
+            self.agent_child(e, at, d);
+        } else if let Some(at) = self.folder_at {
+            self.folder_child(e, el, at, d);
+        } else if let Some(at) = self.extract_at {
+            self.extract_child(e, el, at, d);
+        } else if el == El::EhrExtract {
+            self.extract_at = Some(d);
+            self.extract.get_or_insert_with(EhrExtract::default);
+        } else if let Some(at) = self.request_at {
+            self.request_child(e, at, d);
+        } else if el == El::EhrRequest {
+            self.request_at = Some(d);
+            self.request.get_or_insert_with(EhrRequest::default);
+        } else if let Some(at) = self.ack_at {
+            self.ack_child(e, at, d);
+        } else if let Some(at) = self.copc_at {
+            self.copc_child(e, at, d);
+        } else if el == El::PayloadInformation {
+            self.copc_at = Some(d);
+            if self.copc.is_none() {
+                self.copc = Some(CommonContent {
+                    role: CommonContentRole::Fragment,
+                    payload_code: None,
+                    payload_id: None,
+                    message_type: None,
+                    fragment_version: None,
+                    recipients: Vec::new(),
+                    from: None,
+                    subject: None,
+                    fragment_message_id: None,
+                    sequence_number: None,
+                    file_reference: None,
+                    acknowledgement: None,
+                });
+            }
+        } else {
+            self.wrapper_child(e, el, d);
+        }
+    }
+
+    fn wrapper_child(&mut self, e: &BytesStart<'_>, el: El, d: usize) {
+        let rel = &self.path[1..=d];
+        match rel {
+            [El::Id] => first(&mut self.wrapper.message_id, attr(e, "root")),
+            [El::CreationTime] => {
+                if self.wrapper.creation_time.is_none() {
+                    self.wrapper.creation_time = ts_attr(e);
+                }
+            }
+            [El::VersionCode] => first(&mut self.wrapper.version_code, attr(e, "code")),
+            [El::InteractionId] => first(&mut self.wrapper.interaction_id, attr(e, "extension")),
+            [El::CommunicationFunctionRcv, El::Device, El::Id] => {
+                first(&mut self.wrapper.receiver_asid, attr(e, "extension"))
+            }
+            [El::CommunicationFunctionSnd, El::Device, El::Id] => {
+                first(&mut self.wrapper.sender_asid, attr(e, "extension"))
+            }
+            [.., El::Reason, El::JustifyingDetectedIssueEvent, El::Code] if el == El::Code => {
+                self.coding = Some((d, CodingTarget::AckReason, coding_from(e)));
+            }
+            _ => {}
+        }
+    }
+
+    fn coding_child(&mut self, e: &BytesStart<'_>, el: El, cd: usize, d: usize) {
+        let depth = d - cd;
+        if (depth, el) == (1, El::OriginalText) {
+            self.capture(d, TextTarget::OriginalText);
+            return;
+        }
+        let in_qualifier = depth == 2 && self.path[d - 1] == El::Qualifier;
+        let Some((_, _, coding)) = self.coding.as_mut() else { return };
+        match (depth, el) {
+            (1, El::Translation) => coding.translations.push(code_attrs(e)),
+            (1, El::Qualifier) => coding.qualifiers.push(Qualifier { inverted: attr(e, "inverted"), ..Qualifier::default() }),
+            (2, El::Name) if in_qualifier => {
+                if let Some(q) = coding.qualifiers.last_mut() {
+                    q.name = Some(code_attrs(e));
+                }
+            }
+            (2, El::Value) if in_qualifier => {
+                if let Some(q) = coding.qualifiers.last_mut() {
+                    q.value = Some(code_attrs(e));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn extract_child(&mut self, e: &BytesStart<'_>, el: El, at: usize, d: usize) {
+        if el == El::EhrComposition {
+            self.start_composition(e, d);
+            return;
+        }
+        let Some(x) = self.extract.as_mut() else { return };
+        match &self.path[at + 1..=d] {
+            [El::Component, El::EhrFolder] => {
+                self.folder_at = Some(d);
+                if x.folder.is_none() {
+                    x.folder = Some(Folder::default());
+                }
+            }
+            [El::Id] => first(&mut x.id, attr(e, "root")),
+            [El::StatusCode] => first(&mut x.status, attr(e, "code")),
+            [El::AvailabilityTime] => {
+                if x.availability_time.is_none() {
+                    x.availability_time = ts_attr(e);
+                }
+            }
+            [El::RecordTarget, El::Patient, El::Id] => {
+                let root = attr(e, "root");
+                let ext = attr(e, "extension");
+                if root.as_deref().map(str::trim) == Some(NHS_NUMBER_OID) {
+                    first(&mut x.nhs_number, ext.clone());
+                }
+                x.patient_ids.push((root, ext));
+            }
+            [El::Author, El::Time] => {
+                if x.author_time.is_none() {
+                    x.author_time = ts_attr(e);
+                }
+            }
+            [El::Author, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
+                first(&mut x.sending_ods, attr(e, "extension"))
+            }
+            [El::Destination, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
+                first(&mut x.receiving_ods, attr(e, "extension"))
+            }
+            [El::InFulfillmentOf, El::PriorEhrRequest, El::Id] => first(&mut x.request_id, attr(e, "root")),
+            _ => {}
+        }
+    }
+
+    fn folder_child(&mut self, e: &BytesStart<'_>, el: El, at: usize, d: usize) {
+        if el == El::EhrComposition {
+            self.start_composition(e, d);
+            return;
+        }
+        let Some(x) = self.extract.as_mut() else { return };
+        let rel = &self.path[at + 1..=d];
+        if let [El::ResponsibleParty, El::AgentDirectory, El::Part, El::Agent] = rel {
+            self.agent_at = Some(d);
+            x.agents.push(Agent::default());
+            return;
+        }
+        let Some(f) = x.folder.as_mut() else { return };
+        match rel {
+            [El::Id] => first(&mut f.id, attr(e, "root")),
+            [El::StatusCode] => first(&mut f.status, attr(e, "code")),
+            [El::EffectiveTime, part @ (El::Low | El::High | El::Center)] => set_interval(&mut f.effective_time, *part, e),
+            [El::AvailabilityTime] => {
+                if f.availability_time.is_none() {
+                    f.availability_time = ts_attr(e);
+                }
+            }
+            [El::Author, El::Time] => {
+                if f.author_time.is_none() {
+                    f.author_time = ts_attr(e);
+                }
+            }
+            [El::Author, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
+                first(&mut f.author_ods, attr(e, "extension"))
+            }
+            _ => {}
+        }
+    }
+
+    fn agent_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+        let rel_len = d - at;
+        let el = self.path[d];
+        let parent = self.path[d - 1];
+        let Some(a) = self.agent() else { return };
+        match (rel_len, parent, el) {
+            (1, _, El::Id) => {
+                if attr(e, "root").as_deref().map(str::trim) == Some(PRACTITIONER_OID) {
+                    first(&mut a.practitioner_code, attr(e, "extension"));
+                } else {
+                    first(&mut a.id, attr(e, "root"));
+                }
+            }
+            (1, _, El::Code) => self.coding = Some((d, CodingTarget::AgentRole, coding_from(e))),
+            (1, _, El::AgentPerson) => a.kind = AgentKind::Person,
+            (1, _, El::AgentOrganization) => a.kind = AgentKind::Organisation,
+            (1, _, El::AgentDevice) => a.kind = AgentKind::Device,
+            (3, El::Name, El::Prefix) => self.capture(d, TextTarget::Prefix),
+            (3, El::Name, El::Given) => self.capture(d, TextTarget::Given),
+            (3, El::Name, El::Family) => self.capture(d, TextTarget::Family),
+            (2, El::AgentOrganization | El::RepresentedOrganization, El::Id) => {
+                first(&mut a.organisation_ods, attr(e, "extension"))
+            }
+            (2, El::AgentOrganization | El::RepresentedOrganization, El::Name) => {
+                self.capture(d, TextTarget::OrgName)
+            }
+            (2, El::AgentDevice, El::SoftwareName) => self.capture(d, TextTarget::SoftwareName),
+            _ => {}
+        }
+    }
+
+    fn start_composition(&mut self, e: &BytesStart<'_>, d: usize) {
+        let _ = e;
+        if let Some(x) = self.extract.as_mut() {
+            x.compositions.push(Composition::default());
+            self.comp_at = Some(d);
+        }
+    }
+
+    fn comp_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+        let rel_len = d - at;
+        let el = self.path[d];
+        let parent = self.path[d - 1];
+        let grand = if rel_len >= 2 { self.path[d - 2] } else { El::Other };
+        let open = self.open_participant;
+        let Some(c) = self.comp() else { return };
+        match (rel_len, el) {
+            (1, El::Id) => first(&mut c.id, attr(e, "root")),
+            (1, El::Code) => self.coding = Some((d, CodingTarget::CompCode, coding_from(e))),
+            (1, El::StatusCode) => first(&mut c.status, attr(e, "code")),
+            (2, El::Low | El::High | El::Center) if parent == El::EffectiveTime => {
+                set_interval(&mut c.effective_time, el, e)
+            }
+            (1, El::EffectiveTime) => {
+                if let Some(t) = ts_attr(e) {
+                    c.effective_time.get_or_insert_with(Interval::default).value = Some(t);
+                }
+            }
+            (1, El::AvailabilityTime) => {
+                if c.availability_time.is_none() {
+                    c.availability_time = ts_attr(e);
+                }
+            }
+            (1, El::ConfidentialityCode) => {
+                let code = code_attrs(e);
+                c.nopat |= code.code.as_deref().map(str::trim) == Some("NOPAT");
+                c.confidentiality = Some(code);
+            }
+            (2, El::Time) if parent == El::Author => {
+                if c.author_time.is_none() {
+                    c.author_time = ts_attr(e);
+                }
+            }
+            (3, El::Id) if parent == El::AgentRef && grand == El::Author => {
+                if c.author.is_none() {
+                    c.author = Some(Participation {
+                        type_code: Some("AUT".into()),
+                        agent_id: attr(e, "root"),
+                        agent: None,
+                    });
+                }
+            }
+            (3, El::Code) if parent == El::LocatedEntity => {
+                c.location.get_or_insert_with(Location::default);
+                self.coding = Some((d, CodingTarget::LocationCode, coding_from(e)));
+            }
+            (4, El::Name) if parent == El::LocatedPlace => {
+                c.location.get_or_insert_with(Location::default);
+                self.capture(d, TextTarget::LocationName);
+            }
+            (1, El::Participant2) => {
+                if attr(e, "nullFlavor").is_none() {
+                    c.participants.push(Participation { type_code: attr(e, "typeCode"), agent_id: None, agent: None });
+                    self.open_participant = Some(c.participants.len() - 1);
+                } else {
+                    self.open_participant = None;
+                }
+            }
+            (3, El::Id) if parent == El::AgentRef && grand == El::Participant2 => {
+                if let Some(p) = open.and_then(|i| c.participants.get_mut(i)) {
+                    first(&mut p.agent_id, attr(e, "root"));
+                }
+            }
+            (3, El::Id) if parent == El::PriorCompositionRef => first(&mut c.replaces, attr(e, "root")),
+            _ => {}
+        }
+    }
+
+    fn start_statement(&mut self, e: &BytesStart<'_>, kind: StatementKind, d: usize) {
+        let parent = self.stmts.last().map(|&(_, i)| i);
+        let Some(x) = self.extract.as_mut() else { return };
+        let mut s = Statement::new(kind);
+        s.class_code = attr(e, "classCode");
+        s.mood_code = attr(e, "moodCode");
+        s.parent = parent;
+        s.composition = self.comp_at.map(|_| x.compositions.len().saturating_sub(1));
+        let idx = x.statements.len();
+        x.statements.push(s);
+        match parent {
+            Some(p) => {
+                if let Some(ps) = x.statements.get_mut(p) {
+                    ps.children.push(idx);
+                }
+            }
+            None => {
+                if self.comp_at.is_some() {
+                    if let Some(c) = x.compositions.last_mut() {
+                        c.statements.push(idx);
+                    }
+                }
+            }
+        }
+        self.stmts.push((d, idx));
+    }
+
+    fn stmt_child(&mut self, e: &BytesStart<'_>, el: El, at: usize, d: usize) {
+        let rel_len = d - at;
+        let parent = self.path[d - 1];
+        let grand = if rel_len >= 2 { self.path[d - 2] } else { El::Other };
+        let great = if rel_len >= 3 { self.path[d - 3] } else { El::Other };
+        let open = self.open_participant;
+        // Children of a PQ / IVL_PQ value.
+        if let Some(va) = self.value_at {
+            if d > va {
+                let depth = d - va;
+                let Some(s) = self.stmt() else { return };
+                match (depth, el, &mut s.value) {
+                    (1, El::Low | El::High, v) => {
+                        let q = quantity_from(e);
+                        let (mut low, mut high) = match v.take() {
+                            Some(Value::Range { low, high }) => (low, high),
+                            _ => (None, None),
+                        };
+                        if el == El::Low {
+                            low = Some(q);
+                        } else {
+                            high = Some(q);
+                        }
+                        *v = Some(Value::Range { low, high });
+                        if matches!(self.capture, Some((_, TextTarget::ValueText))) {
+                            self.capture = None;
+                        }
+                    }
+                    (2, El::OriginalText, Some(Value::Quantity(_))) if parent == El::Translation => {
+                        self.capture(d, TextTarget::ValueUnitText)
+                    }
+                    _ => {}
+                }
+                return;
+            }
+        }
+        let Some(s) = self.stmt() else { return };
+        match (rel_len, el) {
+            (1, El::Id) => {
+                if s.id.is_none() {
+                    first(&mut s.id, attr(e, "root"));
+                } else {
+                    let root = attr(e, "root").unwrap_or_default();
+                    let id = match attr(e, "extension") {
+                        Some(ext) => format!("{root}/{ext}"),
+                        None => root,
+                    };
+                    s.other_ids.push(id);
+                }
+            }
+            (1, El::Code) => self.coding = Some((d, CodingTarget::StmtCode, coding_from(e))),
+            (1, El::StatusCode) => first(&mut s.status, attr(e, "code")),
+            (1, El::EffectiveTime) => {
+                if let Some(t) = ts_attr(e) {
+                    s.effective_time.get_or_insert_with(Interval::default).value = Some(t);
+                }
+            }
+            (2, El::Low | El::High | El::Center) if parent == El::EffectiveTime => {
+                set_interval(&mut s.effective_time, el, e)
+            }
+            (1, El::AvailabilityTime) => {
+                if s.availability_time.is_none() {
+                    s.availability_time = ts_attr(e);
+                }
+            }
+            (1, El::ConfidentialityCode) => {
+                let code = code_attrs(e);
+                s.nopat |= code.code.as_deref().map(str::trim) == Some("NOPAT");
+                s.confidentiality = Some(code);
+            }
+            (1, El::PriorityCode) => self.coding = Some((d, CodingTarget::StmtPriority, coding_from(e))),
+            (1, El::UncertaintyCode) => first(&mut s.uncertainty, attr(e, "code")),
+            (1, El::InterpretationCode) => {
+                self.coding = Some((d, CodingTarget::StmtInterpretation, coding_from(e)))
+            }
+            (1, El::Value) => self.start_value(e, d),
+            (1, El::Text) => {
+                s.text_media_type = attr(e, "mediaType");
+                self.capture(d, TextTarget::StmtText);
+            }
+            (1, El::ReferenceRange) => s.reference_ranges.push(ReferenceRange::default()),
+            (3, El::Text) if grand == El::ReferenceRange => self.capture(d, TextTarget::RangeText),
+            (4, El::Low | El::High) if great == El::ReferenceRange && parent == El::Value => {
+                if let Some(r) = s.reference_ranges.last_mut() {
+                    let q = Some(quantity_from(e));
+                    if el == El::Low {
+                        r.low = q;
+                    } else {
+                        r.high = q;
+                    }
+                }
+            }
+            (3, El::Text) if parent == El::PertinentAnnotation => self.capture(d, TextTarget::Annotation),
+            (3, El::Text) if parent == El::PertinentMedicationDosage => self.capture(d, TextTarget::Dosage),
+            (1, El::Participant) => {
+                if attr(e, "nullFlavor").is_none() {
+                    s.participants.push(Participation { type_code: attr(e, "typeCode"), agent_id: None, agent: None });
+                    self.open_participant = Some(s.participants.len() - 1);
+                } else {
+                    self.open_participant = None;
+                }
+            }
+            (3, El::Id) if parent == El::AgentRef && grand == El::Participant => {
+                if let Some(p) = open.and_then(|i| s.participants.get_mut(i)) {
+                    first(&mut p.agent_id, attr(e, "root"));
+                }
+            }
+            (3, El::Id) if parent == El::AgentRef && grand == El::ResponsibleParty => {
+                s.participants.push(Participation {
+                    type_code: Some("RESP".into()),
+                    agent_id: attr(e, "root"),
+                    agent: None,
+                });
+            }
+            (3, El::Id) if parent == El::PriorStatementRef => {
+                if let Some(v) = attr(e, "root") {
+                    s.replaces.push(v);
+                }
+            }
+            (3, El::Id) if parent == El::JustifyingStatementRef => {
+                if let Some(v) = attr(e, "root") {
+                    s.reasons.push(v);
+                }
+            }
+            (3, El::Code) if parent == El::PersonalRelationship => {
+                self.coding = Some((d, CodingTarget::StmtRelationship, coding_from(e)))
+            }
+            (3, El::Id) if parent == El::NamedStatementRef => {
+                if let Some(l) = s.links.as_mut() {
+                    first(&mut l.named, attr(e, "root"));
+                }
+            }
+            (3, El::Id) if parent == El::StatementRef => {
+                if let (Some(l), Some(v)) = (s.links.as_mut(), attr(e, "root")) {
+                    l.components.push(v);
+                }
+            }
+            (4, El::Code) if parent == El::ManufacturedMaterial => {
+                self.coding = Some((d, CodingTarget::Drug, coding_from(e)))
+            }
+            (2, El::EhrSupplyAuthorise | El::EhrSupplyPrescribe | El::EhrSupplyDiscontinue | El::EhrSupplyDispense)
+                if parent == El::Component =>
+            {
+                let kind = match el {
+                    El::EhrSupplyAuthorise => SupplyKind::Authorise,
+                    El::EhrSupplyPrescribe => SupplyKind::Prescribe,
+                    El::EhrSupplyDiscontinue => SupplyKind::Discontinue,
+                    _ => SupplyKind::Dispense,
+                };
+                if let Some(m) = s.medication.as_mut() {
+                    m.supplies.push(Supply::new(kind));
+                    self.supply_at = Some(d);
+                }
+            }
+            (2, El::ReferredToExternalDocument) if parent == El::Reference => {
+                let si = self.stmts.last().map_or(0, |&(_, i)| i);
+                if let Some(x) = self.extract.as_mut() {
+                    let di = x.documents.len();
+                    x.documents.push(Document { statement: si, ..Document::default() });
+                    if let Some(s) = x.statements.get_mut(si) {
+                        s.documents.push(di);
+                    }
+                    self.doc_at = Some(d);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn start_value(&mut self, e: &BytesStart<'_>, d: usize) {
+        let ty = attr(e, "type").map(|t| t.rsplit(':').next().unwrap_or(&t).trim().to_ascii_uppercase());
+        let has_code = attr(e, "code").is_some() || attr(e, "codeSystem").is_some();
+        let kind = match ty.as_deref() {
+            Some("CD" | "CV" | "CE" | "CO" | "CS") => "CD",
+            Some("PQ") => "PQ",
+            Some("IVL_PQ") => "IVL",
+            Some(_) => "ST",
+            None if has_code || attr(e, "nullFlavor").is_some() => "CD",
+            None if attr(e, "value").is_some() => "PQ",
+            None => "ST",
+        };
+        match kind {
+            "CD" => self.coding = Some((d, CodingTarget::StmtValue, coding_from(e))),
+            "PQ" => {
+                if let Some(s) = self.stmt() {
+                    s.value = Some(Value::Quantity(quantity_from(e)));
+                }
+                self.value_at = Some(d);
+            }
+            "IVL" => {
+                if let Some(s) = self.stmt() {
+                    s.value = Some(Value::Range { low: None, high: None });
+                }
+                self.value_at = Some(d);
+            }
+            _ => {
+                self.value_at = Some(d);
+                self.capture(d, TextTarget::ValueText);
+            }
+        }
+    }
+
+    fn supply_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+        let rel_len = d - at;
+        let el = self.path[d];
+        let parent = self.path[d - 1];
+        let grand = self.path[d - 2];
+        let Some(s) = self.supply() else { return };
+        match (rel_len, el) {
+            (1, El::Id) => first(&mut s.id, attr(e, "root")),
+            (1, El::Code) => self.coding = Some((d, CodingTarget::SupplyCode, coding_from(e))),
+            (1, El::StatusCode) => first(&mut s.status, attr(e, "code")),
+            (2, El::Low | El::High | El::Center) if parent == El::EffectiveTime => {
+                set_interval(&mut s.effective_time, el, e)
+            }
+            (1, El::EffectiveTime) => {
+                if let Some(t) = ts_attr(e) {
+                    s.effective_time.get_or_insert_with(Interval::default).value = Some(t);
+                }
+            }
+            (1, El::AvailabilityTime) => {
+                if s.availability_time.is_none() {
+                    s.availability_time = ts_attr(e);
+                }
+            }
+            (1, El::RepeatNumber) => first(&mut s.repeat_number, attr(e, "value")),
+            (1, El::Quantity) => s.quantity = Some(quantity_from(e)),
+            (3, El::OriginalText) if parent == El::Translation && grand == El::Quantity => {
+                self.capture(d, TextTarget::SupplyUnitText)
+            }
+            (3, El::Id) if parent == El::PriorMedicationRef => match grand {
+                El::Predecessor => first(&mut s.predecessor, attr(e, "root")),
+                _ => first(&mut s.refers_to, attr(e, "root")),
+            },
+            (3, El::Text) if parent == El::PertinentSupplyAnnotation => {
+                self.capture(d, TextTarget::SupplyAnnotation)
+            }
+            _ => {}
+        }
+    }
+
+    fn doc_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+        let rel_len = d - at;
+        let el = self.path[d];
+        let parent = self.path[d - 1];
+        let Some(doc) = self.doc() else { return };
+        match (rel_len, el) {
+            (1, El::Id) => first(&mut doc.id, attr(e, "root")),
+            (1, El::Code) => self.coding = Some((d, CodingTarget::DocCode, coding_from(e))),
+            (1, El::Text) => first(&mut doc.media_type, attr(e, "mediaType")),
+            (2, El::Reference) if parent == El::Text => first(&mut doc.link, attr(e, "value")),
+            (1, El::ConfidentialityCode) => {
+                let code = code_attrs(e);
+                doc.nopat |= code.code.as_deref().map(str::trim) == Some("NOPAT");
+                doc.confidentiality = Some(code);
+            }
+            _ => {}
+        }
+    }
+
+    fn request_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+        let Some(r) = self.request.as_mut() else { return };
+        match &self.path[at + 1..=d] {
+            [El::Id] => first(&mut r.id, attr(e, "root")),
+            [El::RecordTarget, El::Patient, El::Id] => {
+                if attr(e, "root").as_deref().map(str::trim) == Some(NHS_NUMBER_OID) {
+                    first(&mut r.nhs_number, attr(e, "extension"));
+                }
+            }
+            [El::Author, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
+                first(&mut r.requester_ods, attr(e, "extension"))
+            }
+            [El::Destination, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
+                first(&mut r.sender_ods, attr(e, "extension"))
+            }
+            _ => {}
+        }
+    }
+
+    fn ack_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+        let rel_len = d - at;
+        let el = self.path[d];
+        let parent = self.path[d - 1];
+        match (rel_len, el) {
+            (1, El::AcknowledgementDetail) => self.detail_type = attr(e, "typeCode"),
+            (2, El::Code) if parent == El::AcknowledgementDetail => {
+                self.coding = Some((d, CodingTarget::AckDetail, coding_from(e)))
+            }
+            (2, El::Id) if parent == El::MessageRef => {
+                if let Some(a) = self.current_ack() {
+                    first(&mut a.message_ref, attr(e, "root"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn current_ack(&mut self) -> Option<&mut Acknowledgement> {
+        if self.ack_nested {
+            self.copc.as_mut()?.acknowledgement.as_mut()
+        } else {
+            self.ack.as_mut()
+        }
+    }
+
+    fn copc_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+        let rel_len = d - at;
+        let el = self.path[d];
+        let parent = self.path[d - 1];
+        if let [.., El::Reason, El::JustifyingDetectedIssueEvent, El::Code] = &self.path[..=d] {
+            self.coding = Some((d, CodingTarget::AckReason, coding_from(e)));
+            return;
+        }
+        let in_fragment = self.path[at + 1..d].contains(&El::Gp2gpFragment)
+            && !self.path[at + 1..d].contains(&El::PertinentPayloadBody);
+        let Some(c) = self.copc.as_mut() else { return };
+        match (rel_len, el) {
+            (1, El::Code) => first(&mut c.payload_code, attr(e, "code")),
+            (1, El::Id) => first(&mut c.payload_id, attr(e, "root")),
+            (1, El::MessageType) => {
+                first(&mut c.message_type, attr(e, "extension"))
+            }
+            (_, El::Version) if in_fragment => self.capture(d, TextTarget::FragVersion),
+            (_, El::Recipient) if in_fragment => self.capture(d, TextTarget::FragRecipient),
+            (_, El::From) if in_fragment => self.capture(d, TextTarget::FragFrom),
+            (_, El::Subject) if in_fragment && parent == El::Gp2gpFragment => {
+                self.capture(d, TextTarget::FragSubject)
+            }
+            (_, El::FragmentMessageId) if in_fragment => self.capture(d, TextTarget::FragMessageId),
+            (2, El::SequenceNumber) if parent == El::PertinentInformation => {
+                first(&mut c.sequence_number, attr(e, "value"))
+            }
+            (4, El::Reference) if parent == El::Value && self.path[d - 2] == El::PertinentPayloadBody => {
+                first(&mut c.file_reference, attr(e, "value"))
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, d: usize) {
+        if let Some((cd, target)) = self.capture {
+            if cd == d {
+                self.capture = None;
+                let text = std::mem::take(&mut self.text);
+                self.deliver_text(target, &text);
+                self.text = text;
+                self.text.clear();
+            }
+        }
+        if let Some((cd, _, _)) = &self.coding {
+            if *cd == d {
+                if let Some((_, target, coding)) = self.coding.take() {
+                    self.deliver_coding(target, coding);
+                }
+            }
+        }
+        let el = self.path[d];
+        if matches!(el, El::Participant | El::Participant2) {
+            self.open_participant = None;
+        }
+        if self.value_at == Some(d) {
+            self.value_at = None;
+        }
+        if self.doc_at == Some(d) {
+            self.doc_at = None;
+        }
+        if self.supply_at == Some(d) {
+            self.supply_at = None;
+        }
+        if self.stmts.last().is_some_and(|&(sd, _)| sd == d) {
+            self.stmts.pop();
+        }
+        if self.comp_at == Some(d) {
+            self.comp_at = None;
+        }
+        if self.agent_at == Some(d) {
+            self.agent_at = None;
+        }
+        if self.folder_at == Some(d) {
+            self.folder_at = None;
+        }
+        if self.extract_at == Some(d) {
+            self.extract_at = None;
+        }
+        if self.request_at == Some(d) {
+            self.request_at = None;
+        }
+        if self.ack_at == Some(d) {
+            self.ack_at = None;
+        }
+        if self.copc_at == Some(d) {
+            self.copc_at = None;
+        }
+    }
+
+    fn deliver_text(&mut self, target: TextTarget, text: &str) {
+        let trimmed = text.trim();
+        let owned = || Some(trimmed.to_owned()).filter(|t| !t.is_empty());
+        match target {
+            TextTarget::OriginalText => {
+                if let Some((_, _, c)) = self.coding.as_mut() {
+                    c.original_text = Some(text.to_owned());
+                }
+            }
+            TextTarget::StmtText => {
+                if let Some(s) = self.stmt() {
+                    s.text = Some(text.to_owned());
+                }
+            }
+            TextTarget::ValueText => {
+                if let Some(s) = self.stmt() {
+                    s.value = Some(Value::Text(text.to_owned()));
+                }
+            }
+            TextTarget::ValueUnitText => {
+                if let Some(Value::Quantity(q)) = self.stmt().and_then(|s| s.value.as_mut()) {
+                    q.unit_text = owned();
+                }
+            }
+            TextTarget::RangeText => {
+                if let Some(r) = self.stmt().and_then(|s| s.reference_ranges.last_mut()) {
+                    r.text = owned();
+                }
+            }
+            TextTarget::Annotation => {
+                if let Some(s) = self.stmt() {
+                    s.annotations.push(text.to_owned());
+                }
+            }
+            TextTarget::Dosage => {
+                if let Some(m) = self.stmt().and_then(|s| s.medication.as_mut()) {
+                    m.dosage = Some(text.to_owned());
+                }
+            }
+            TextTarget::SupplyAnnotation => {
+                if let Some(s) = self.supply() {
+                    s.annotations.push(text.to_owned());
+                }
+            }
+            TextTarget::SupplyUnitText => {
+                if let Some(q) = self.supply().and_then(|s| s.quantity.as_mut()) {
+                    q.unit_text = owned();
+                }
+            }
+            TextTarget::Prefix | TextTarget::Given | TextTarget::Family => {
+                if let Some(a) = self.agent() {
+                    let n = a.name.get_or_insert_with(PersonName::default);
+                    let slot = match target {
+                        TextTarget::Prefix => &mut n.prefix,
+                        TextTarget::Given => &mut n.given,
+                        _ => &mut n.family,
+                    };
+                    match slot {
+                        Some(existing) if !trimmed.is_empty() => {
+                            existing.push(' ');
+                            existing.push_str(trimmed);
+                        }
+                        _ => *slot = owned(),
+                    }
+                }
+            }
+            TextTarget::OrgName => {
+                if let Some(a) = self.agent() {
+                    if a.organisation_name.is_none() {
+                        a.organisation_name = owned();
+                    }
+                }
+            }
+            TextTarget::SoftwareName => {
+                if let Some(a) = self.agent() {
+                    a.software_name = owned();
+                }
+            }
+            TextTarget::LocationName => {
+                if let Some(l) = self.comp().and_then(|c| c.location.as_mut()) {
+                    l.name = owned();
+                }
+            }
+            TextTarget::FragVersion
+            | TextTarget::FragRecipient
+            | TextTarget::FragFrom
+            | TextTarget::FragSubject
+            | TextTarget::FragMessageId => {
+                let v = owned();
+                if let Some(c) = self.copc.as_mut() {
+                    match target {
+                        TextTarget::FragVersion => first(&mut c.fragment_version, v),
+                        TextTarget::FragRecipient => c.recipients.extend(v),
+                        TextTarget::FragFrom => first(&mut c.from, v),
+                        TextTarget::FragSubject => first(&mut c.subject, v),
+                        _ => first(&mut c.fragment_message_id, v),
+                    }
+                }
+            }
+        }
+    }
+
+    fn deliver_coding(&mut self, target: CodingTarget, coding: Coding) {
+        match target {
+            CodingTarget::StmtCode => {
+                if let Some(s) = self.stmt() {
+                    if s.code.is_none() {
+                        s.code = Some(coding);
+                    }
+                }
+            }
+            CodingTarget::StmtPriority => {
+                if let Some(s) = self.stmt() {
+                    s.priority = Some(coding);
+                }
+            }
+            CodingTarget::StmtInterpretation => {
+                if let Some(s) = self.stmt() {
+                    s.interpretation = Some(coding);
+                }
+            }
+            CodingTarget::StmtValue => {
+                if let Some(s) = self.stmt() {
+                    s.value = Some(Value::Coded(coding));
+                }
+            }
+            CodingTarget::StmtRelationship => {
+                if let Some(s) = self.stmt() {
+                    s.relationship = Some(coding);
+                }
+            }
+            CodingTarget::Drug => {
+                if let Some(m) = self.stmt().and_then(|s| s.medication.as_mut()) {
+                    m.drug = Some(coding);
+                }
+            }
+            CodingTarget::SupplyCode => {
+                if let Some(s) = self.supply() {
+                    s.code = Some(coding);
+                }
+            }
+            CodingTarget::DocCode => {
+                if let Some(d) = self.doc() {
+                    d.code = Some(coding);
+                }
+            }
+            CodingTarget::CompCode => {
+                if let Some(c) = self.comp() {
+                    c.code = Some(coding);
+                }
+            }
+            CodingTarget::LocationCode => {
+                if let Some(l) = self.comp().and_then(|c| c.location.as_mut()) {
+                    l.code = Some(coding);
+                }
+            }
+            CodingTarget::AgentRole => {
+                if let Some(a) = self.agent() {
+                    a.role = Some(coding);
+                }
+            }
+            CodingTarget::AckDetail => {
+                let qualifier = self.detail_type.clone();
+                if let Some(a) = self.current_ack() {
+                    a.reasons.push(AckReason { source: ReasonSource::Detail, code: coding.main, qualifier });
+                }
+            }
+            CodingTarget::AckReason => {
+                let qualifier = coding
+                    .qualifiers
+                    .iter()
+                    .find_map(|q| q.value.as_ref().and_then(|v| v.code.clone()));
+                let in_copc = self.copc.is_some();
+                let ack = if in_copc {
+                    self.copc.as_mut().map(|c| c.acknowledgement.get_or_insert_with(Acknowledgement::default))
+                } else {
+                    Some(self.ack.get_or_insert_with(Acknowledgement::default))
+                };
+                if let Some(a) = ack {
+                    a.reasons.push(AckReason { source: ReasonSource::ControlActReason, code: coding.main, qualifier });
+                }
+            }
+        }
+    }
+}
+
+/// Reads an HL7 payload. `at` names the part for diagnostics.
+pub(crate) fn read_hl7(
+    xml: &[u8],
+    limits: &Limits,
+    at: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Hl7, ReadError> {
+    let mut reader = NsReader::from_reader(xml);
+    {
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.allow_dangling_amp = true;
+    }
+    let mut st = State::new();
+    let mut seen_root = false;
+    let mut failure: Option<String> = None;
+    loop {
+        let (ns, event) = match reader.read_resolved_event() {
+            Ok(pair) => pair,
+            Err(e) => {
+                let pos = reader.error_position();
+                let msg = e.to_string();
+                if msg.contains("utf-8") || msg.contains("UTF-8") || msg.contains("Utf8") {
+                    return Err(ReadError::not_xml(format!(
+                        "The message is not valid UTF-8 (at byte {pos} of the {at}); it is refused."
+                    )));
+                }
+                failure = Some(format!("The {at} is not well-formed XML at byte {pos}: {msg}."));
+                break;
+            }
+        };
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(event, Event::Empty(_));
+                if e.len() > limits.max_tag_bytes {
+                    return Err(ReadError::not_xml(format!(
+                        "An element's start tag is {} bytes long (limit {}); the file is refused for safety.",
+                        e.len(),
+                        limits.max_tag_bytes
+                    )));
+                }
+                if st.path.len() >= limits.max_depth {
+                    return Err(ReadError::not_xml(format!(
+                        "The file nests elements more than {} deep; it is refused for safety.",
+                        limits.max_depth
+                    )));
+                }
+                st.text_run = 0;
+                let local = e.local_name();
+                let local: &str = local.as_ref();
+                let el = match &ns {
+                    ResolveResult::Bound(Namespace(uri)) if *uri == GP2GP_NS => gp2gp_el(local),
+                    ResolveResult::Bound(Namespace(uri)) if *uri == NPFIT_LC_NS => {
+                        if local == "messageType" {
+                            El::MessageType
+                        } else {
+                            El::Other
+                        }
+                    }
+                    n if is_hl7_ns(n) => hl7_el(local),
+                    _ => El::Foreign,
+                };
+                if !seen_root {
+                    seen_root = true;
+                    let interaction = is_hl7_ns(&ns).then(|| Interaction::from_root_element(local)).flatten();
+                    match interaction {
+                        Some(i) => st.interaction = Some(i),
+                        None => {
+                            return Err(ReadError::not_gp2gp(format!(
+                                "The file is XML, but its root element <{}> is not a GP2GP message.",
+                                e.name().as_ref()
+                            )))
+                        }
+                    }
+                    st.path.push(el);
+                    if el == El::EhrExtract {
+                        st.extract_at = Some(0);
+                        st.extract = Some(EhrExtract::default());
+                    }
+                    if empty {
+                        st.end(0);
+                        st.path.pop();
+                    }
+                    continue;
+                }
+                st.path.push(el);
+                st.start(e, el);
+                if empty {
+                    let d = st.path.len() - 1;
+                    st.end(d);
+                    st.path.pop();
+                }
+            }
+            Event::End(_) => {
+                st.text_run = 0;
+                if let Some(d) = st.path.len().checked_sub(1) {
+                    st.end(d);
+                    st.path.pop();
+                }
+            }
+            Event::Text(t) => {
+                st.text_run += t.len();
+                if st.text_run > limits.max_text_bytes {
+                    return Err(ReadError::not_xml(format!(
+                        "A text node is over {} bytes; the file is refused for safety.",
+                        limits.max_text_bytes
+                    )));
+                }
+                if !seen_root {
+                    if !t.trim().is_empty() {
+                        return Err(ReadError::not_xml("The file does not start with XML markup."));
+                    }
+                    continue;
+                }
+                if st.capture.is_some() {
+                    st.text.push_str(&t.xml_content(quick_xml::XmlVersion::default()));
+                }
+            }
+            Event::CData(t) => {
+                st.text_run += t.len();
+                if st.text_run > limits.max_text_bytes {
+                    return Err(ReadError::not_xml(format!(
+                        "A text node is over {} bytes; the file is refused for safety.",
+                        limits.max_text_bytes
+                    )));
+                }
+                if st.capture.is_some() {
+                    st.text.push_str(&t.xml_content(quick_xml::XmlVersion::default()));
+                }
+            }
+            Event::GeneralRef(r) => {
+                if !seen_root {
+                    return Err(ReadError::not_xml("The file does not start with XML markup."));
+                }
+                st.text_run += r.len() + 2;
+                let mut sink = String::new();
+                let target = if st.capture.is_some() { &mut st.text } else { &mut sink };
+                if !push_text(target, &r) {
+                    st.unknown_entity = true;
+                }
+            }
+            Event::DocType(_) => {
+                return Err(ReadError::not_xml(
+                    "The file declares a DOCTYPE; GP2GP messages never do, and such files are refused for safety.",
+                ))
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let Some(interaction) = st.interaction else {
+        return Err(ReadError::not_xml(match failure {
+            Some(f) => f,
+            None => "The file holds no XML element.".to_owned(),
+        }));
+    };
+    if let Some(f) = failure {
+        if !st.head_readable() {
+            return Err(ReadError::not_xml(format!(
+                "The file is not well-formed XML: {f} Nothing of the message could be read before that point."
+            )));
+        }
+        diagnostics.push(Diagnostic::new(
+            Severity::Error,
+            format!("{f} The record was read up to that point and is incomplete."),
+            format!("{at}@{}", reader.error_position()),
+        ));
+    } else if !st.path.is_empty() {
+        if !st.head_readable() {
+            return Err(ReadError::not_xml(format!(
+                "The file is not well-formed XML: the {at} ends with {} elements still open.",
+                st.path.len()
+            )));
+        }
+        diagnostics.push(Diagnostic::new(
+            Severity::Error,
+            format!(
+                "The {at} is truncated: it ends with {} elements still open. The record was read up to that point and is incomplete.",
+                st.path.len()
+            ),
+            format!("{at}@{}", xml.len()),
+        ));
+    }
+    if st.unknown_entity {
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            "The text uses an entity reference that XML does not define; it was kept as written.",
+            at.to_owned(),
+        ));
+    }
+    // Close anything left open so half-read objects are kept.
+    while let Some(d) = st.path.len().checked_sub(1) {
+        st.end(d);
+        st.path.pop();
+    }
+    Ok(Hl7 {
+        interaction,
+        wrapper: st.wrapper,
+        extract: st.extract,
+        request: st.request,
+        acknowledgement: st.ack,
+        common_content: st.copc,
+    })
+}

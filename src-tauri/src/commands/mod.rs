@@ -1,0 +1,13 @@
+//! Commands by area; each a few lines that call the core.
+
+pub mod transfers;
+pub mod settings;
+
+use inbox::session::Session;
+use inbox::ApiError;
+
+use crate::AppState;
+
+pub(crate) fn session(state: &AppState) -> Result<&Session, ApiError> {
+    state.0.as_ref().map_err(Clone::clone)
+}

@@ -1,0 +1,25 @@
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import type { InboxEvent } from "../bindings/InboxEvent";
+import type { InboxSnapshot } from "../bindings/InboxSnapshot";
+import type { SettingsUpdate } from "../bindings/SettingsUpdate";
+import type { SettingsView } from "../bindings/SettingsView";
+import { type Backend, toBackendError } from "./backend";
+
+/** Must match `src-tauri/src/events.rs`. */
+const INBOX_EVENT = "inbox-event";
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toBackendError(e);
+  }
+}
+
+export const tauriBackend: Backend = {
+  snapshot: () => call<InboxSnapshot>("inbox_snapshot"),
+  settings: () => call<SettingsView>("settings_get"),
+  updateSettings: (update: SettingsUpdate) => call<SettingsView>("settings_update", { update }),
+  onEvent: (handler) => listen<InboxEvent>(INBOX_EVENT, (e) => handler(e.payload)),
+};

@@ -1,0 +1,38 @@
+// NHS display conventions: NHS number `943 476 5919`, dates `12-Mar-1957`, times 24-hour.
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** `9434765919` -> `943 476 5919`; anything that is not ten digits is shown as given. */
+export function formatNhsNumber(nhs: string): string {
+  const digits = nhs.replace(/\s/g, "");
+  return /^\d{10}$/.test(digits) ? `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}` : nhs;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+function dayMonthYear(year: number, month: number, day: number): string {
+  return `${pad(day)}-${MONTHS[month - 1] ?? "???"}-${year}`;
+}
+
+/** An instant (RFC 3339) in the machine's local time: `12-Mar-2026 14:03`. */
+export function formatInstant(rfc3339: string): string {
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return rfc3339;
+  return `${dayMonthYear(d.getFullYear(), d.getMonth() + 1, d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/**
+ * A sender's local time without zone, at the precision it was given (`2020`, `2020-03`, `2020-03-25`,
+ * `2020-03-25T11:03[:02]`): shown at that precision, never invented.
+ */
+export function formatPartialDate(iso: string): string {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2}))?)?)?)?/.exec(iso);
+  if (!m) return iso;
+  const [, y, mo, d, h, mi] = m;
+  const year = Number(y);
+  if (!mo) return String(year);
+  if (!d) return `${MONTHS[Number(mo) - 1] ?? "???"}-${year}`;
+  const date = dayMonthYear(year, Number(mo), Number(d));
+  if (!h) return date;
+  return `${date} ${h}:${mi ?? "00"}`;
+}

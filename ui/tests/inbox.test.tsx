@@ -1,0 +1,130 @@
+import { act, render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "../src/App";
+import { BackendError } from "../src/backend/backend";
+import { BackendProvider } from "../src/backend/context";
+import type { FixtureBackend } from "../src/backend/fixture";
+import { backend, transfer } from "./fixtures";
+
+function renderApp(b: FixtureBackend) {
+  return render(
+    <BackendProvider backend={b}>
+      <App />
+    </BackendProvider>,
+  );
+}
+
+describe("inbox screen", () => {
+  it("lists transfers with NHS-formatted numbers and dates", async () => {
+    renderApp(backend());
+    const row = await screen.findByText("943 476 5919");
+    const tr = row.closest("tr") as HTMLElement;
+    expect(within(tr).getByText("Patient record")).toBeTruthy();
+    expect(within(tr).getByText("A20047")).toBeTruthy();
+    expect(within(tr).getByText("10-Mar-2026 14:03")).toBeTruthy();
+    expect(within(tr).getByText("12-Mar-2026 09:05")).toBeTruthy();
+    expect(screen.getByText("Watching incoming folder")).toBeTruthy();
+  });
+
+  it("shows a new arrival as soon as the core announces it, without reloading", async () => {
+    const b = backend();
+    renderApp(b);
+    await screen.findByText("943 476 5919");
+    act(() => b.push({ kind: "transferStored", transfer: transfer({ id: 2, nhsNumber: "9442964410" }) }));
+    expect(await screen.findByText("944 296 4410")).toBeTruthy();
+    // The same event twice changes nothing.
+    act(() => b.push({ kind: "transferStored", transfer: transfer({ id: 2, nhsNumber: "9442964410" }) }));
+    expect(screen.getAllByText("944 296 4410")).toHaveLength(1);
+    expect(b.calls.filter((c) => c === "snapshot")).toHaveLength(1);
+  });
+
+  it("lists quarantined files with their reason", async () => {
+    const b = backend();
+    renderApp(b);
+    await screen.findByText("943 476 5919");
+    act(() =>
+      b.push({
+        kind: "quarantined",
+        entry: {
+          id: 7,
+          fileName: "junk.bin",
+          quarantineName: "junk.bin",
+          reasonCode: "not_xml",
+          reason: "The file is not well-formed XML (17 bytes)",
+          quarantinedAt: "2026-03-12T10:00:00Z",
+          sizeBytes: 17,
+        },
+      }),
+    );
+    const row = (await screen.findByText("junk.bin")).closest("tr") as HTMLElement;
+    expect(within(row).getByText("The file is not well-formed XML (17 bytes)")).toBeTruthy();
+  });
+
+  it("says plainly when the folder cannot be watched", async () => {
+    const b = backend();
+    renderApp(b);
+    await screen.findByText("943 476 5919");
+    act(() =>
+      b.push({
+        kind: "watchChanged",
+        status: {
+          incomingDir: "/gone",
+          incomingSource: "setting",
+          watching: false,
+          problem: "The incoming folder /gone has disappeared.",
+        },
+      }),
+    );
+    expect((await screen.findByTestId("watch-problem")).textContent).toContain("has disappeared");
+    expect(screen.getByText("Not watching")).toBeTruthy();
+  });
+
+  it("marks samples and NHS numbers that fail their check", async () => {
+    renderApp(
+      backend({
+        transfers: [
+          transfer({ id: 1, sample: true }),
+          transfer({ id: 2, nhsNumber: "1234567890", nhsNumberValid: false }),
+        ],
+      }),
+    );
+    await screen.findByText("943 476 5919");
+    expect(screen.getAllByText("Sample").length).toBeGreaterThan(0);
+    const bad = screen.getByText("123 456 7890").closest("tr") as HTMLElement;
+    expect(within(bad).getByText("Check NHS number")).toBeTruthy();
+  });
+
+  it("searches by NHS number with or without spaces", async () => {
+    renderApp(
+      backend({
+        transfers: [transfer({ id: 1 }), transfer({ id: 2, nhsNumber: "9442964410", sendingOds: "M85019" })],
+      }),
+    );
+    await screen.findByText("943 476 5919");
+    await userEvent.type(screen.getByRole("searchbox"), "944 296");
+    expect(screen.queryByText("943 476 5919")).toBeNull();
+    expect(screen.getByText("944 296 4410")).toBeTruthy();
+  });
+
+  it("has a helpful empty state", async () => {
+    renderApp(backend({ transfers: [] }));
+    expect(await screen.findByText("No records yet.")).toBeTruthy();
+  });
+
+  it("shows the core's message when the inbox cannot load", async () => {
+    const b = backend();
+    b.failSnapshot = new BackendError({ code: "storage", message: "The database is locked." });
+    renderApp(b);
+    expect((await screen.findByRole("alert")).textContent).toContain("The database is locked.");
+  });
+
+  it("stops listening when closed", async () => {
+    const b = backend();
+    const { unmount } = renderApp(b);
+    await screen.findByText("943 476 5919");
+    expect(b.listeners).toBe(1);
+    unmount();
+    expect(b.listeners).toBe(0);
+  });
+});

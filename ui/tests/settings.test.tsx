@@ -1,0 +1,38 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "../src/App";
+import { toBackendError } from "../src/backend/backend";
+import { BackendProvider } from "../src/backend/context";
+import { backend } from "./fixtures";
+
+describe("settings", () => {
+  it("changes the watched folder and says where it is watching", async () => {
+    const b = backend();
+    render(
+      <BackendProvider backend={b}>
+        <App />
+      </BackendProvider>,
+    );
+    await userEvent.click(screen.getByRole("button", { name: "Settings" }));
+    const input = await screen.findByLabelText("Incoming folder");
+    await userEvent.type(input, "relative");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("full path");
+
+    await userEvent.clear(input);
+    await userEvent.type(input, "/srv/gp2gp/in");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText(/Saved/)).toBeTruthy();
+    expect(screen.getByText("/srv/gp2gp/in")).toBeTruthy();
+    expect(b.calls).toContain("updateSettings:/srv/gp2gp/in");
+  });
+});
+
+describe("errors", () => {
+  it("keeps only known codes", () => {
+    expect(toBackendError({ code: "not_found", message: "gone" }).code).toBe("not_found");
+    expect(toBackendError({ code: "weird", message: "x" }).code).toBe("internal");
+    expect(toBackendError("boom").message).toBe("boom");
+  });
+});
