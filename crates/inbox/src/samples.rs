@@ -12,10 +12,7 @@ use crate::InboxError;
 /// (file name, bytes) of every sample.
 pub const SAMPLES: &[(&str, &[u8])] = &[
     ("sample-emis-allergies.xml", include_bytes!("../../../assets/samples/sample-emis-allergies.xml")),
-    (
-        "sample-emis-documents-referrals.xml",
-        include_bytes!("../../../assets/samples/sample-emis-documents-referrals.xml"),
-    ),
+    ("sample-tpp-systmone.xml", include_bytes!("../../../assets/samples/sample-tpp-systmone.xml")),
     (
         "sample-adaptor-degraded-codes.xml",
         include_bytes!("../../../assets/samples/sample-adaptor-degraded-codes.xml"),
