@@ -1,1 +1,117 @@
+//! Harness for end-to-end tests of the real app: starts `tauri-driver` (which starts WebKitWebDriver,
+//! which starts the app binary) on private ports with a fresh data folder, and hands back a WebDriver
+//! client. Each test's final screen is saved under `target/e2e-screenshots/`.
+//!
+//! Needs a display (run under `xvfb-run`), `tauri-driver` on PATH (`cargo install tauri-driver
+//! --locked`) and WebKitWebDriver (Debian `webkit2gtk-driver`), and the app built with its UI
+//! embedded: `cargo build --workspace --features inbox-desktop/custom-protocol`. The tests are
+//! `#[ignore]`d so a plain `cargo test` without a display passes; `scripts/test.sh` runs them.
 
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use tokio::process::{Child, Command};
+
+/// Where the workspace's `target/` is.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+    }
+}
+
+pub fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/public").join(name)
+}
+
+/// Each app gets its own pair of ports, so a leftover driver can never answer for the next test.
+static NEXT_PORT: AtomicU16 = AtomicU16::new(4460);
+
+/// A running app with its own data folder and incoming folder.
+pub struct App {
+    pub client: Client,
+    pub data_dir: tempfile::TempDir,
+    pub incoming: PathBuf,
+    driver: Child,
+    name: &'static str,
+}
+
+impl App {
+    /// Starts the app on an empty data folder, watching `<data>/drop` (via `GP2GP_INBOX_DIR`).
+    pub async fn start(name: &'static str) -> App {
+        App::launch(name, true).await
+    }
+
+    /// Starts the app as a newcomer would: empty data folder, nothing configured.
+    pub async fn first_run(name: &'static str) -> App {
+        App::launch(name, false).await
+    }
+
+    async fn launch(name: &'static str, configure_incoming: bool) -> App {
+        let app = target_dir().join("debug/gp2gp-inbox-desktop");
+        assert!(
+            app.exists(),
+            "{} is missing: build it with `cargo build --workspace --features inbox-desktop/custom-protocol`",
+            app.display()
+        );
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let incoming = data_dir.path().join("drop");
+        let port = NEXT_PORT.fetch_add(2, Ordering::SeqCst);
+        let mut driver = Command::new("tauri-driver");
+        driver
+            .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
+            .env("GP2GP_INBOX_DATA_DIR", data_dir.path())
+            .env_remove("GP2GP_INBOX_DIR")
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        let incoming = if configure_incoming {
+            driver.env("GP2GP_INBOX_DIR", &incoming);
+            incoming
+        } else {
+            data_dir.path().join("incoming")
+        };
+        let driver = driver.spawn().expect("tauri-driver on PATH (cargo install tauri-driver --locked)");
+        wait_for_port(port, Duration::from_secs(30));
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": app }));
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session with the app");
+        App { client, data_dir, incoming, driver, name }
+    }
+
+    /// Saves the current screen as `target/e2e-screenshots/<name>.png` (in the workspace, whatever
+    /// `CARGO_TARGET_DIR` says) and closes the app.
+    pub async fn finish(mut self) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join(format!("{}.png", self.name)), png).expect("write screenshot");
+        let _ = self.client.close().await;
+        let _ = self.driver.kill().await;
+    }
+}
+
+/// Delivers a file the way a sender does: written under a temporary name, then renamed in.
+pub fn deliver(src: &Path, dir: &Path, name: &str) {
+    std::fs::create_dir_all(dir).expect("incoming folder");
+    let part = dir.join(format!("{name}.part"));
+    std::fs::copy(src, &part).expect("copy");
+    std::fs::rename(&part, dir.join(name)).expect("rename");
+}
+
+fn wait_for_port(port: u16, limit: Duration) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < limit, "tauri-driver did not listen on port {port}");
+        std::thread::yield_now();
+    }
+}
