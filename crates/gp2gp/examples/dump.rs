@@ -12,7 +12,12 @@ fn main() {
         match gp2gp::read(&bytes) {
             Err(e) => println!("{path}: {} {e}", e.kind),
             Ok(m) => {
-                println!("{path}: {} in {} {:?}", m.interaction.id(), m.container.code(), m.counts);
+                println!(
+                    "{path}: {} in {} {:?}",
+                    m.interaction.id(),
+                    m.container.code(),
+                    m.counts
+                );
                 if let Some(x) = &m.extract {
                     for c in &x.courses {
                         println!(
@@ -23,29 +28,70 @@ fn main() {
                         );
                     }
                     for a in &x.allergies {
-                        println!("  allergy {:?} allergen={:?} term={:?} degraded={} reaction={:?}", a.kind,
-                            a.allergen.as_ref().map(|c| (&c.main.code, &c.main.code_system)), a.allergen_term, a.degraded, a.reaction);
+                        println!(
+                            "  allergy {:?} allergen={:?} term={:?} degraded={} reaction={:?}",
+                            a.kind,
+                            a.allergen.as_ref().map(|c| (&c.main.code, &c.main.code_system)),
+                            a.allergen_term,
+                            a.degraded,
+                            a.reaction
+                        );
                     }
                     for d in &x.degrades {
-                        println!("  degrade {:?} {:?} {} {:?}", d.kind, d.site, d.degraded_code, d.original_term);
+                        println!(
+                            "  degrade {:?} {:?} {} {:?}",
+                            d.kind, d.site, d.degraded_code, d.original_term
+                        );
                     }
                     for d in &x.documents {
-                        println!("  doc {:?} {:?} {:?} {:?} absent={:?} skel={}", d.id, d.media_type, d.title, d.link, d.absent, d.skeleton);
+                        println!(
+                            "  doc {:?} {:?} {:?} {:?} absent={:?} skel={}",
+                            d.id, d.media_type, d.title, d.link, d.absent, d.skeleton
+                        );
                     }
                     for p in &x.problems {
-                        println!("  problem {:?} {:?} {:?} linked={}/{}", p.status, p.term, p.significance,
-                            p.linked.iter().filter(|l| l.statement.is_some()).count(), p.linked.len());
+                        println!(
+                            "  problem {:?} {:?} {:?} linked={}/{}",
+                            p.status,
+                            p.term,
+                            p.significance,
+                            p.linked.iter().filter(|l| l.statement.is_some()).count(),
+                            p.linked.len()
+                        );
                     }
-                    println!("  no_snomed={} agents={} statements={}", x.no_snomed.len(), x.agents.len(), x.statements.len());
+                    println!(
+                        "  no_snomed={} agents={} statements={}",
+                        x.no_snomed.len(),
+                        x.agents.len(),
+                        x.statements.len()
+                    );
                 }
                 if let Some(a) = &m.acknowledgement {
-                    println!("  ack {:?} ref={:?} reasons={:?}", a.ack_type, a.message_ref, a.reasons);
+                    println!(
+                        "  ack {:?} ref={:?} reasons={:?}",
+                        a.ack_type, a.message_ref, a.reasons
+                    );
                 }
                 if let Some(c) = &m.common_content {
-                    println!("  copc {:?} from={:?} to={:?} subject={:?} file={:?} ack={:?}", c.role, c.from, c.recipients, c.subject, c.file_reference, c.acknowledgement.as_ref().map(|a| a.reason_codes()));
+                    println!(
+                        "  copc {:?} from={:?} to={:?} subject={:?} file={:?} ack={:?}",
+                        c.role,
+                        c.from,
+                        c.recipients,
+                        c.subject,
+                        c.file_reference,
+                        c.acknowledgement.as_ref().map(|a| a.reason_codes())
+                    );
                 }
                 for a in &m.attachments {
-                    println!("  attachment {:?} {:?} b64={} manifest={:?} decoded={:?}", a.content_id, a.content_type, a.base64, a.manifest_index, a.decode().map(|d| d.len()));
+                    println!(
+                        "  attachment {:?} {:?} b64={} manifest={:?} decoded={:?}",
+                        a.content_id,
+                        a.content_type,
+                        a.base64,
+                        a.manifest_index,
+                        a.decode().map(|d| d.len())
+                    );
                 }
                 for d in &m.diagnostics {
                     println!("  {d}");

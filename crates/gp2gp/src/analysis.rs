@@ -8,8 +8,8 @@ use crate::attachment::{absent_attachment_id, InlineAttachment};
 use crate::ebxml::EbXml;
 use crate::message::EhrExtract;
 use crate::model::{
-    AbsentAttachment, Code, Coding, CodingSite, Quantity, RecordType, StatementKind, SupplyKind, Value, EGTON,
-    READ_V2,
+    AbsentAttachment, Code, Coding, CodingSite, Quantity, RecordType, StatementKind, SupplyKind, Value,
+    EGTON, READ_V2,
 };
 use crate::timestamp::Timestamp;
 
@@ -336,17 +336,27 @@ fn looks_like_allergy(coding: &Coding) -> bool {
             || code.starts_with("ALLERGY-")
             || name.contains("allerg")
             || name.contains("adverse reaction")
-    }) || coding.original_text.as_deref().is_some_and(|t| t.to_ascii_lowercase().contains("allerg"))
+    }) || coding
+        .original_text
+        .as_deref()
+        .is_some_and(|t| t.to_ascii_lowercase().contains("allerg"))
 }
 
 /// Works everything out. `attachments` and `manifest` are the message's (for placeholders and
 /// skeleton links).
 pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[InlineAttachment]) -> Counts {
-    let mut counts = Counts { compositions: x.compositions.len(), ..Counts::default() };
+    let mut counts = Counts {
+        compositions: x.compositions.len(),
+        ..Counts::default()
+    };
 
     // Agents.
-    let agents: HashMap<String, usize> =
-        x.agents.iter().enumerate().filter_map(|(i, a)| a.id.as_deref().map(|id| (key(id), i))).collect();
+    let agents: HashMap<String, usize> = x
+        .agents
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| a.id.as_deref().map(|id| (key(id), i)))
+        .collect();
     let resolve = |p: &mut crate::model::Participation| {
         p.agent = p.agent_id.as_deref().and_then(|id| agents.get(&key(id)).copied());
     };
@@ -361,12 +371,26 @@ pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[
     }
 
     // Own NOPAT codes, then propagation (parents come before children in the arena).
-    counts.nopat = x.compositions.iter().filter(|c| is_nopat(c.confidentiality.as_ref())).count()
-        + x.statements.iter().filter(|s| is_nopat(s.confidentiality.as_ref())).count()
-        + x.documents.iter().filter(|d| is_nopat(d.confidentiality.as_ref())).count();
+    counts.nopat = x
+        .compositions
+        .iter()
+        .filter(|c| is_nopat(c.confidentiality.as_ref()))
+        .count()
+        + x.statements
+            .iter()
+            .filter(|s| is_nopat(s.confidentiality.as_ref()))
+            .count()
+        + x.documents
+            .iter()
+            .filter(|d| is_nopat(d.confidentiality.as_ref()))
+            .count();
     for i in 0..x.statements.len() {
-        let inherited = x.statements[i].parent.is_some_and(|p| x.statements.get(p).is_some_and(|p| p.nopat))
-            || x.statements[i].composition.is_some_and(|c| x.compositions.get(c).is_some_and(|c| c.nopat));
+        let inherited = x.statements[i]
+            .parent
+            .is_some_and(|p| x.statements.get(p).is_some_and(|p| p.nopat))
+            || x.statements[i]
+                .composition
+                .is_some_and(|c| x.compositions.get(c).is_some_and(|c| c.nopat));
         x.statements[i].nopat |= inherited;
     }
 
@@ -380,7 +404,13 @@ pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[
 
     // Documents.
     let skeleton_ids: Vec<String> = ebxml
-        .map(|e| e.manifest.iter().filter(|r| r.skeleton).filter_map(|r| r.document_id().map(key)).collect())
+        .map(|e| {
+            e.manifest
+                .iter()
+                .filter(|r| r.skeleton)
+                .filter_map(|r| r.document_id().map(key))
+                .collect()
+        })
         .unwrap_or_default();
     let placeholders: Vec<(Option<String>, crate::attachment::Placeholder)> = attachments
         .iter()
@@ -390,7 +420,8 @@ pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[
                 return None;
             }
             let text = String::from_utf8_lossy(&bytes);
-            crate::attachment::parse_placeholder(&text).map(|p| (a.filename().or_else(|| a.description.clone()), p))
+            crate::attachment::parse_placeholder(&text)
+                .map(|p| (a.filename().or_else(|| a.description.clone()), p))
         })
         .collect();
     let sending_ods = x.sending_ods.clone();
@@ -410,17 +441,29 @@ pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[
                     .iter()
                     .find(|(name, _)| {
                         name.as_deref().is_some_and(|n| n.contains(&file_name))
-                            || document_id.as_deref().is_some_and(|id| name.as_deref().is_some_and(|n| n.contains(id)))
+                            || document_id
+                                .as_deref()
+                                .is_some_and(|id| name.as_deref().is_some_and(|n| n.contains(id)))
                     })
                     .map(|(_, p)| p.clone());
-                let created_by_ods =
-                    placeholder.as_ref().and_then(|p| p.ods.clone()).or_else(|| sending_ods.clone());
-                d.absent = Some(AbsentAttachment { file_name, document_id, created_by_ods, placeholder });
+                let created_by_ods = placeholder
+                    .as_ref()
+                    .and_then(|p| p.ods.clone())
+                    .or_else(|| sending_ods.clone());
+                d.absent = Some(AbsentAttachment {
+                    file_name,
+                    document_id,
+                    created_by_ods,
+                    placeholder,
+                });
             }
             let l = link.trim();
             if let Some(cid) = crate::ebxml::strip_prefix_ci(l, "cid:") {
                 let cid = key(cid);
-                let is_edi = d.code.as_ref().is_some_and(|c| c.codes().any(|c| c.code.as_deref() == Some("24891000000101")));
+                let is_edi = d
+                    .code
+                    .as_ref()
+                    .is_some_and(|c| c.codes().any(|c| c.code.as_deref() == Some("24891000000101")));
                 d.skeleton = skeleton_ids.contains(&cid) || (skeleton_ids.is_empty() && is_edi);
             }
         }
@@ -428,19 +471,29 @@ pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[
     counts.documents = x.documents.len();
 
     // Composition record types.
+    let mut flags = vec![(false, false); x.compositions.len()];
+    for s in &x.statements {
+        if let Some(f) = s.composition.and_then(|c| flags.get_mut(c)) {
+            f.0 |= matches!(s.kind, StatementKind::EhrEmpty | StatementKind::Registration);
+            f.1 |= s
+                .documents
+                .iter()
+                .any(|&d| x.documents.get(d).is_some_and(|d| d.skeleton));
+        }
+    }
     for (ci, c) in x.compositions.iter_mut().enumerate() {
-        let snomed = c.code.as_ref().and_then(|c| c.snomed()).and_then(|c| c.code.as_deref()).map(str::trim);
+        let snomed = c
+            .code
+            .as_ref()
+            .and_then(|c| c.snomed())
+            .and_then(|c| c.code.as_deref())
+            .map(str::trim);
         c.record_type = match snomed {
             Some("196401000000100") => RecordType::NonConsultation,
             Some("196391000000103") => RecordType::NonConsultationMedication,
             _ => RecordType::Consultation,
         };
-        let mut suppressed = false;
-        let mut skeleton = false;
-        for s in x.statements.iter().filter(|s| s.composition == Some(ci)) {
-            suppressed |= matches!(s.kind, StatementKind::EhrEmpty | StatementKind::Registration);
-            skeleton |= s.documents.iter().any(|&d| x.documents.get(d).is_some_and(|d| d.skeleton));
-        }
+        let (suppressed, skeleton) = flags.get(ci).copied().unwrap_or_default();
         if skeleton {
             c.record_type = RecordType::Skeleton;
         } else if suppressed {
@@ -459,13 +512,22 @@ fn analyse_medication(x: &mut EhrExtract, counts: &mut Counts) {
     let mut courses: Vec<MedicationCourse> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for (si, s) in x.statements.iter().enumerate() {
-        let Some(m) = s.medication.as_deref() else { continue };
+        let Some(m) = s.medication.as_deref() else {
+            continue;
+        };
         for (pi, sup) in m.supplies.iter().enumerate() {
             match sup.kind {
                 SupplyKind::Authorise => {
                     counts.medication_courses += 1;
-                    let repeats = sup.repeat_number.as_deref().and_then(|r| r.trim().parse::<u32>().ok());
-                    let kind = if repeats == Some(0) { CourseKind::Acute } else { CourseKind::Repeat };
+                    let repeats = sup
+                        .repeat_number
+                        .as_deref()
+                        .and_then(|r| r.trim().parse::<u32>().ok());
+                    let kind = if repeats == Some(0) {
+                        CourseKind::Acute
+                    } else {
+                        CourseKind::Repeat
+                    };
                     match kind {
                         CourseKind::Acute => counts.acute_courses += 1,
                         CourseKind::Repeat => counts.repeat_courses += 1,
@@ -480,7 +542,10 @@ fn analyse_medication(x: &mut EhrExtract, counts: &mut Counts) {
                         by_id.entry(key(id)).or_insert(courses.len());
                     }
                     courses.push(MedicationCourse {
-                        authorise: SupplyRef { statement: si, supply: pi },
+                        authorise: SupplyRef {
+                            statement: si,
+                            supply: pi,
+                        },
                         id: sup.id.clone(),
                         kind,
                         repeats_authorised: repeats,
@@ -493,7 +558,10 @@ fn analyse_medication(x: &mut EhrExtract, counts: &mut Counts) {
                             .or_else(|| sup.availability_time.clone()),
                         expiry: sup.effective_time.as_ref().and_then(|e| e.high.clone()),
                         quantity: sup.quantity.clone(),
-                        drug_snomed: drug.as_ref().and_then(|d| d.snomed()).and_then(|c| c.code.clone()),
+                        drug_snomed: drug
+                            .as_ref()
+                            .and_then(|d| d.snomed())
+                            .and_then(|c| c.code.clone()),
                         drug_term: drug.as_ref().and_then(|d| d.term()).map(str::to_owned),
                         drug,
                         dosage: m.dosage.clone(),
@@ -514,21 +582,40 @@ fn analyse_medication(x: &mut EhrExtract, counts: &mut Counts) {
     }
     // Issues and discontinuations, linked by id (forward references are normal).
     for (si, s) in x.statements.iter().enumerate() {
-        let Some(m) = s.medication.as_deref() else { continue };
+        let Some(m) = s.medication.as_deref() else {
+            continue;
+        };
         // Same-statement authorise, for supplies without a link.
         let local = m
             .supplies
             .iter()
             .position(|p| p.kind == SupplyKind::Authorise)
-            .and_then(|pi| courses.iter().position(|c| c.authorise == SupplyRef { statement: si, supply: pi }));
+            .and_then(|pi| {
+                courses.iter().position(|c| {
+                    c.authorise
+                        == SupplyRef {
+                            statement: si,
+                            supply: pi,
+                        }
+                })
+            });
         for (pi, sup) in m.supplies.iter().enumerate() {
             if !matches!(sup.kind, SupplyKind::Prescribe | SupplyKind::Discontinue) {
                 continue;
             }
-            let target = sup.refers_to.as_deref().and_then(|id| by_id.get(&key(id)).copied()).or(local);
+            let target = sup
+                .refers_to
+                .as_deref()
+                .and_then(|id| by_id.get(&key(id)).copied())
+                .or(local);
             let Some(ci) = target else { continue };
-            let Some(course) = courses.get_mut(ci) else { continue };
-            let r = SupplyRef { statement: si, supply: pi };
+            let Some(course) = courses.get_mut(ci) else {
+                continue;
+            };
+            let r = SupplyRef {
+                statement: si,
+                supply: pi,
+            };
             if sup.kind == SupplyKind::Prescribe {
                 course.issues.push(r);
                 course.issue_count += 1;
@@ -539,7 +626,11 @@ fn analyse_medication(x: &mut EhrExtract, counts: &mut Counts) {
                 }
                 if course.drug.is_none() && m.drug.is_some() {
                     course.drug = m.drug.clone();
-                    course.drug_snomed = m.drug.as_ref().and_then(|d| d.snomed()).and_then(|c| c.code.clone());
+                    course.drug_snomed = m
+                        .drug
+                        .as_ref()
+                        .and_then(|d| d.snomed())
+                        .and_then(|c| c.code.clone());
                     course.drug_term = m.drug.as_ref().and_then(|d| d.term()).map(str::to_owned);
                 }
             } else if course.discontinuation.is_none() {
@@ -563,9 +654,13 @@ fn analyse_allergies(x: &mut EhrExtract, counts: &mut Counts) {
         if s.kind != StatementKind::Compound {
             continue;
         }
-        let Some(kind) = allergy_wrapper(s.code.as_ref()) else { continue };
+        let Some(kind) = allergy_wrapper(s.code.as_ref()) else {
+            continue;
+        };
         let [only] = s.children.as_slice() else { continue };
-        let Some(obs) = x.statements.get(*only) else { continue };
+        let Some(obs) = x.statements.get(*only) else {
+            continue;
+        };
         if obs.kind != StatementKind::Observation {
             continue;
         }
@@ -598,10 +693,20 @@ fn make_allergy(kind: AllergyKind, statement: usize, observation: usize, x: &Ehr
     let obs = &x.statements[observation];
     // The value names the drug unless it is only an EGTON local code.
     let value = obs.coded_value().filter(|v| !v.is_uncoded());
-    let value_useful = value.filter(|v| v.codes().any(|c| c.code_system.as_deref().map(str::trim) != Some(EGTON)) || v.has_snomed());
-    let allergen = value_useful.or(value).or(obs.code.as_ref()).cloned();
+    let value_useful = value.filter(|v| {
+        v.codes()
+            .any(|c| c.code_system.as_deref().map(str::trim) != Some(EGTON))
+            || v.has_snomed()
+    });
+    // PSS: the non-EGTON value if present, else the observation code (an EGTON value last).
+    let allergen = value_useful.or(obs.code.as_ref()).or(value).cloned();
     let allergen_term = value
-        .and_then(|v| v.main.display_name.clone().or_else(|| v.term().map(str::to_owned)))
+        .and_then(|v| {
+            v.main
+                .display_name
+                .clone()
+                .or_else(|| v.term().map(str::to_owned))
+        })
         .or_else(|| obs.code.as_ref().and_then(|c| c.term()).map(str::to_owned));
     let reaction = obs
         .annotations
@@ -609,7 +714,10 @@ fn make_allergy(kind: AllergyKind, statement: usize, observation: usize, x: &Ehr
         .find(|a| a.to_ascii_lowercase().contains("reaction"))
         .map(|a| a.trim().to_owned());
     let wrapper = &x.statements[statement];
-    let degraded = wrapper.own_codings().chain(obs.own_codings()).any(|(_, c)| coding_degrade(c).is_some())
+    let degraded = wrapper
+        .own_codings()
+        .chain(obs.own_codings())
+        .any(|(_, c)| coding_degrade(c).is_some())
         || (kind != AllergyKind::Possible && !obs.own_codings().any(|(_, c)| c.has_snomed()));
     Allergy {
         kind,
@@ -620,7 +728,11 @@ fn make_allergy(kind: AllergyKind, statement: usize, observation: usize, x: &Ehr
         allergen_term,
         reaction,
         notes: obs.annotations.clone(),
-        onset: obs.effective_time.as_ref().and_then(|e| e.start().cloned()).filter(Timestamp::is_readable),
+        onset: obs
+            .effective_time
+            .as_ref()
+            .and_then(|e| e.start().cloned())
+            .filter(Timestamp::is_readable),
         degraded,
         nopat: obs.nopat || wrapper.nopat,
     }
@@ -636,8 +748,15 @@ fn analyse_problems(x: &mut EhrExtract, ids: &HashMap<String, usize>, counts: &m
         let links = s.links.as_deref();
         let named_id = links.and_then(|l| l.named.clone());
         let named = named_id.as_deref().and_then(|id| ids.get(&key(id)).copied());
-        let code = named.and_then(|n| x.statements.get(n)).and_then(|n| n.code.clone());
-        let status_code = s.code.as_ref().and_then(|c| c.snomed()).and_then(|c| c.code.as_deref()).map(str::trim);
+        let code = named
+            .and_then(|n| x.statements.get(n))
+            .and_then(|n| n.code.clone());
+        let status_code = s
+            .code
+            .as_ref()
+            .and_then(|c| c.snomed())
+            .and_then(|c| c.code.as_deref())
+            .map(str::trim);
         let status = match status_code {
             Some("394774009") => ProblemStatus::Active,
             Some("394775005") => ProblemStatus::Inactive,
@@ -652,7 +771,10 @@ fn analyse_problems(x: &mut EhrExtract, ids: &HashMap<String, usize>, counts: &m
             .map(|l| {
                 l.components
                     .iter()
-                    .map(|id| LinkedEntry { id: id.clone(), statement: ids.get(&key(id)).copied() })
+                    .map(|id| LinkedEntry {
+                        id: id.clone(),
+                        statement: ids.get(&key(id)).copied(),
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -665,8 +787,16 @@ fn analyse_problems(x: &mut EhrExtract, ids: &HashMap<String, usize>, counts: &m
             named_id,
             term: code.as_ref().and_then(|c| c.term()).map(str::to_owned),
             code,
-            onset: s.effective_time.as_ref().and_then(|e| e.low.clone()).filter(Timestamp::is_readable),
-            end: s.effective_time.as_ref().and_then(|e| e.high.clone()).filter(Timestamp::is_readable),
+            onset: s
+                .effective_time
+                .as_ref()
+                .and_then(|e| e.low.clone())
+                .filter(Timestamp::is_readable),
+            end: s
+                .effective_time
+                .as_ref()
+                .and_then(|e| e.high.clone())
+                .filter(Timestamp::is_readable),
             linked,
             nopat: s.nopat,
         });
@@ -681,7 +811,9 @@ fn analyse_degrades(x: &mut EhrExtract, counts: &mut Counts) {
         if s.kind == StatementKind::EhrEmpty {
             continue;
         }
-        let found = s.own_codings().find_map(|(site, c)| coding_degrade(c).map(|(k, code)| (site, c, k, code)));
+        let found = s
+            .own_codings()
+            .find_map(|(site, c)| coding_degrade(c).map(|(k, code)| (site, c, k, code)));
         if let Some((site, coding, kind, code)) = found {
             let original_term = coding
                 .original_text
@@ -706,13 +838,20 @@ fn analyse_degrades(x: &mut EhrExtract, counts: &mut Counts) {
             continue;
         }
         // Coded but no SNOMED anywhere: headings and problem headers are not clinical codes.
-        if matches!(s.kind, StatementKind::Compound | StatementKind::LinkSet | StatementKind::Narrative) {
+        if matches!(
+            s.kind,
+            StatementKind::Compound | StatementKind::LinkSet | StatementKind::Narrative
+        ) {
             continue;
         }
         let coded: Vec<(CodingSite, &Coding)> = s.own_codings().filter(|(_, c)| !c.is_uncoded()).collect();
         if !coded.is_empty() && !coded.iter().any(|(_, c)| c.has_snomed()) {
             let (site, c) = coded[0];
-            no_snomed.push(UnSnomed { statement: si, site, term: c.term().map(str::to_owned) });
+            no_snomed.push(UnSnomed {
+                statement: si,
+                site,
+                term: c.term().map(str::to_owned),
+            });
         }
     }
     counts.degraded = degrades.len();
@@ -723,13 +862,24 @@ fn analyse_degrades(x: &mut EhrExtract, counts: &mut Counts) {
 /// The value of a statement as display text (quantity with unit, range, text or coded term).
 pub fn value_text(v: &Value) -> String {
     let q = |q: &Quantity| {
-        let unit = q.unit_text.as_deref().or(q.unit.as_deref()).filter(|u| *u != "1").unwrap_or("");
-        format!("{} {}", q.value.as_deref().unwrap_or(""), unit).trim().to_owned()
+        let unit = q
+            .unit_text
+            .as_deref()
+            .or(q.unit.as_deref())
+            .filter(|u| *u != "1")
+            .unwrap_or("");
+        format!("{} {}", q.value.as_deref().unwrap_or(""), unit)
+            .trim()
+            .to_owned()
     };
     match v {
         Value::Quantity(x) => q(x),
         Value::Range { low, high } => {
-            format!("{} - {}", low.as_ref().map(q).unwrap_or_default(), high.as_ref().map(q).unwrap_or_default())
+            format!(
+                "{} - {}",
+                low.as_ref().map(q).unwrap_or_default(),
+                high.as_ref().map(q).unwrap_or_default()
+            )
         }
         Value::Text(t) => t.trim().to_owned(),
         Value::Coded(c) => c.term().unwrap_or("").to_owned(),

@@ -82,7 +82,10 @@ fn key(id: &str) -> String {
 
 /// The attachment a message carries for one of its manifest references.
 fn carried_exact<'m>(m: &'m Message, r: &ManifestReference) -> Option<&'m InlineAttachment> {
-    let idx = m.ebxml.as_ref().and_then(|eb| eb.manifest.iter().position(|x| x == r));
+    let idx = m
+        .ebxml
+        .as_ref()
+        .and_then(|eb| eb.manifest.iter().position(|x| x == r));
     m.attachments
         .iter()
         .find(|a| idx.is_some() && a.manifest_index == idx)
@@ -91,7 +94,8 @@ fn carried_exact<'m>(m: &'m Message, r: &ManifestReference) -> Option<&'m Inline
 
 /// The attachment for a reference, else the message's only (first) attachment.
 fn carried<'m>(m: &'m Message, r: Option<&ManifestReference>) -> Option<&'m InlineAttachment> {
-    r.and_then(|r| carried_exact(m, r)).or_else(|| m.attachments.first())
+    r.and_then(|r| carried_exact(m, r))
+        .or_else(|| m.attachments.first())
 }
 
 /// Puts a large message together: the core (an RCMR_IN030000UK06/UK07 in any container) and any
@@ -122,11 +126,19 @@ pub fn assemble(core: &[u8], parts: &[&[u8]]) -> Result<Assembly, ReadError> {
     }
     let mut files = Vec::new();
     let mut missing = Vec::new();
-    let refs: Vec<ManifestReference> =
-        core_msg.ebxml.as_ref().map(|e| e.attachment_references().cloned().collect()).unwrap_or_default();
+    let refs: Vec<ManifestReference> = core_msg
+        .ebxml
+        .as_ref()
+        .map(|e| e.attachment_references().cloned().collect())
+        .unwrap_or_default();
     for r in refs {
-        let mut file =
-            AssembledFile { reference: r.clone(), encoded: Vec::new(), base64: true, slices: 0, complete: true };
+        let mut file = AssembledFile {
+            reference: r.clone(),
+            encoded: Vec::new(),
+            base64: true,
+            slices: 0,
+            complete: true,
+        };
         match r.kind {
             ReferenceKind::ContentId => match carried_exact(&core_msg, &r) {
                 Some(a) => add_slice(&mut file, a),
@@ -158,12 +170,10 @@ pub fn assemble(core: &[u8], parts: &[&[u8]]) -> Result<Assembly, ReadError> {
                     if is_index {
                         for s in &sub {
                             match s.kind {
-                                ReferenceKind::ContentId => {
-                                    match carried_exact(part, s) {
-                                        Some(a) => add_slice(&mut file, a),
-                                        None => file.complete = false,
-                                    }
-                                }
+                                ReferenceKind::ContentId => match carried_exact(part, s) {
+                                    Some(a) => add_slice(&mut file, a),
+                                    None => file.complete = false,
+                                },
                                 ReferenceKind::MessageId => match by_mid.get(&key(&s.target)) {
                                     Some(frag) => match carried(frag, None) {
                                         Some(a) => add_slice(&mut file, a),
@@ -211,15 +221,30 @@ pub fn assemble(core: &[u8], parts: &[&[u8]]) -> Result<Assembly, ReadError> {
         ));
     }
     let resolved = resolve_skeleton(core, &core_msg, &files, &mut diagnostics);
-    Ok(Assembly { core: core_msg, files, missing, resolved, diagnostics })
+    Ok(Assembly {
+        core: core_msg,
+        files,
+        missing,
+        resolved,
+        diagnostics,
+    })
 }
 
 fn add_slice(file: &mut AssembledFile, a: &InlineAttachment) {
     if file.slices > 0 && file.base64 != a.base64 {
         file.complete = false;
     }
-    file.base64 = if file.slices == 0 { a.base64 } else { file.base64 && a.base64 };
-    file.encoded.extend(a.body.iter().copied().filter(|b| !(a.base64 && b.is_ascii_whitespace())));
+    file.base64 = if file.slices == 0 {
+        a.base64
+    } else {
+        file.base64 && a.base64
+    };
+    file.encoded.extend(
+        a.body
+            .iter()
+            .copied()
+            .filter(|b| !(a.base64 && b.is_ascii_whitespace())),
+    );
     file.slices += 1;
 }
 
@@ -303,7 +328,10 @@ fn rfind_element_start(hay: &[u8], name: &[u8]) -> Option<usize> {
 
 fn strip_prolog(b: &[u8]) -> &[u8] {
     let b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
-    let t = b.iter().position(|c| !c.is_ascii_whitespace()).map_or(b, |p| &b[p..]);
+    let t = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .map_or(b, |p| &b[p..]);
     if t.starts_with(b"<?xml") {
         if let Some(p) = find(t, b"?>") {
             return &t[p + 2..];

@@ -75,7 +75,10 @@ pub struct ExternalAttachment {
 /// gzip magic.
 pub fn decoded_reader(body: &[u8], base64: bool) -> io::Result<Box<dyn Read + '_>> {
     let inner: Box<dyn Read + '_> = if base64 {
-        Box::new(base64::read::DecoderReader::new(SkipWhitespace { inner: body }, &BASE64))
+        Box::new(base64::read::DecoderReader::new(
+            SkipWhitespace { inner: body },
+            &BASE64,
+        ))
     } else {
         Box::new(body)
     };
@@ -98,9 +101,17 @@ impl Read for SkipWhitespace<'_> {
         let mut n = 0;
         while n < buf.len() && !self.inner.is_empty() {
             // Copy the longest run without whitespace in one go.
-            let run = self.inner.iter().position(u8::is_ascii_whitespace).unwrap_or(self.inner.len());
+            let run = self
+                .inner
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .unwrap_or(self.inner.len());
             if run == 0 {
-                let skip = self.inner.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(self.inner.len());
+                let skip = self
+                    .inner
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(self.inner.len());
                 self.inner = &self.inner[skip..];
                 continue;
             }
@@ -117,7 +128,9 @@ impl Read for SkipWhitespace<'_> {
 /// (Case is left alone; compare with `eq_ignore_ascii_case`.)
 pub(crate) fn clean_id(id: &str) -> &str {
     let id = id.trim().trim_start_matches('<').trim_end_matches('>');
-    crate::ebxml::strip_prefix_ci(id, "cid:").or_else(|| crate::ebxml::strip_prefix_ci(id, "mid:")).unwrap_or(id)
+    crate::ebxml::strip_prefix_ci(id, "cid:")
+        .or_else(|| crate::ebxml::strip_prefix_ci(id, "mid:"))
+        .unwrap_or(id)
 }
 
 /// The content of an `AbsentAttachment<id>.txt` placeholder file.
@@ -180,7 +193,9 @@ pub fn absent_attachment_id(link: &str) -> Option<(String, Option<String>)> {
     let pos = link.find("AbsentAttachment")?;
     let file = &link[pos..];
     let file = file.split(['?', '#']).next().unwrap_or(file);
-    let id = file.strip_prefix("AbsentAttachment").map(|r| r.rsplit_once('.').map_or(r, |(s, _)| s));
+    let id = file
+        .strip_prefix("AbsentAttachment")
+        .map(|r| r.rsplit_once('.').map_or(r, |(s, _)| s));
     Some((file.to_owned(), id.map(str::to_owned).filter(|s| !s.is_empty())))
 }
 
@@ -198,7 +213,9 @@ mod tests {
         assert_eq!(p.conversation_id.as_deref(), Some("test-conversation-id"));
         assert_eq!(p.reason_code.as_deref(), Some("06"));
         assert_eq!(p.reason_text.as_deref(), Some("Unable to determine problem"));
-        let p = parse_placeholder("The file could not be included...\nletter.pdf\nB86041:ABC-123\nReason:06:x").unwrap();
+        let p =
+            parse_placeholder("The file could not be included...\nletter.pdf\nB86041:ABC-123\nReason:06:x")
+                .unwrap();
         assert_eq!(p.original_name.as_deref(), Some("letter.pdf"));
         assert!(parse_placeholder("hello").is_none());
     }
@@ -210,10 +227,16 @@ mod tests {
         gz.write_all(b"hello world").unwrap();
         let zipped = gz.finish().unwrap();
         let b64 = base64::Engine::encode(&BASE64, &zipped);
-        let wrapped: String =
-            b64.as_bytes().chunks(10).map(|c| String::from_utf8_lossy(c).into_owned() + "\r\n").collect();
+        let wrapped: String = b64
+            .as_bytes()
+            .chunks(10)
+            .map(|c| String::from_utf8_lossy(c).into_owned() + "\r\n")
+            .collect();
         let mut out = String::new();
-        decoded_reader(wrapped.as_bytes(), true).unwrap().read_to_string(&mut out).unwrap();
+        decoded_reader(wrapped.as_bytes(), true)
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
         assert_eq!(out, "hello world");
         assert_eq!(
             absent_attachment_id("file://localhost/AbsentAttachmentABC-1.txt"),

@@ -81,7 +81,9 @@ fn root_local_name(b: &[u8]) -> Option<&str> {
         } else if rest.starts_with(b"!") {
             return None;
         } else {
-            let end = rest.iter().position(|c| c.is_ascii_whitespace() || *c == b'>' || *c == b'/')?;
+            let end = rest
+                .iter()
+                .position(|c| c.is_ascii_whitespace() || *c == b'>' || *c == b'/')?;
             let name = std::str::from_utf8(&rest[..end]).ok()?;
             return Some(name.rsplit(':').next().unwrap_or(name));
         }
@@ -146,18 +148,27 @@ fn unquote(s: String) -> String {
 }
 
 fn looks_base64(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=') || b.is_ascii_whitespace())
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=') || b.is_ascii_whitespace())
 }
 
 fn unwrap_json(body: &[u8]) -> Result<Unwrapped<'_>, ReadError> {
     let v: Json = serde_json::from_slice(body).map_err(|e| {
-        ReadError::not_xml(format!("The file starts like JSON but is not valid JSON ({e}), nor XML."))
+        ReadError::not_xml(format!(
+            "The file starts like JSON but is not valid JSON ({e}), nor XML."
+        ))
     })?;
     let Json::Object(map) = v else {
-        return Err(ReadError::not_gp2gp("The file is JSON, but not a messaging adaptor message object."));
+        return Err(ReadError::not_gp2gp(
+            "The file is JSON, but not a messaging adaptor message object.",
+        ));
     };
     // Keys are matched case-insensitively (`ebXML`, `ebxml`).
-    let get = |key: &str| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v);
+    let get = |key: &str| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    };
     let ebxml = json_str(get("ebXML")).filter(|s| !s.trim().is_empty());
     let payload = json_str(get("payload")).filter(|s| !s.trim().is_empty());
     if ebxml.is_none() && payload.is_none() {
@@ -244,7 +255,10 @@ fn find_boundary(bytes: &[u8]) -> Option<Vec<u8>> {
         let end = rest[1..].iter().position(|&c| c == b'"')?;
         &rest[1..1 + end]
     } else {
-        let end = rest.iter().position(|c| c.is_ascii_whitespace() || *c == b';' || *c == b'"').unwrap_or(rest.len());
+        let end = rest
+            .iter()
+            .position(|c| c.is_ascii_whitespace() || *c == b';' || *c == b'"')
+            .unwrap_or(rest.len());
         &rest[..end]
     };
     (!value.is_empty()).then(|| value.to_vec())
@@ -274,7 +288,9 @@ fn unwrap_mime<'a>(bytes: &'a [u8], boundary: &[u8]) -> Result<Unwrapped<'a>, Re
         from = at + delim.len();
     }
     if positions.is_empty() {
-        return Err(ReadError::not_xml("The file names a MIME boundary but contains no part delimited by it."));
+        return Err(ReadError::not_xml(
+            "The file names a MIME boundary but contains no part delimited by it.",
+        ));
     }
     let mut closed = false;
     for w in 0..positions.len() {
@@ -305,13 +321,22 @@ fn unwrap_mime<'a>(bytes: &'a [u8], boundary: &[u8]) -> Result<Unwrapped<'a>, Re
             },
         };
         let headers = String::from_utf8_lossy(headers);
-        let mut p = Part { content_id: None, content_type: None, base64: false, body };
+        let mut p = Part {
+            content_id: None,
+            content_type: None,
+            base64: false,
+            body,
+        };
         for line in headers.lines() {
-            let Some((name, value)) = line.split_once(':') else { continue };
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
             let value = value.trim();
             match name.trim().to_ascii_lowercase().as_str() {
                 "content-id" => p.content_id = Some(clean_id(value).to_owned()),
-                "content-type" => p.content_type = Some(value.split(';').next().unwrap_or(value).trim().to_owned()),
+                "content-type" => {
+                    p.content_type = Some(value.split(';').next().unwrap_or(value).trim().to_owned())
+                }
                 "content-transfer-encoding" => p.base64 = value.eq_ignore_ascii_case("base64"),
                 _ => {}
             }
@@ -354,7 +379,14 @@ fn unwrap_mime<'a>(bytes: &'a [u8], boundary: &[u8]) -> Result<Unwrapped<'a>, Re
             body: p.body.to_vec(),
         });
     }
-    Ok(Unwrapped { container: Container::Mime, ebxml, payload, attachments, external: Vec::new(), diagnostics })
+    Ok(Unwrapped {
+        container: Container::Mime,
+        ebxml,
+        payload,
+        attachments,
+        external: Vec::new(),
+        diagnostics,
+    })
 }
 
 /// Makes `xml` UTF-8: a prolog declaring ISO-8859-1/Windows-1252 on bytes that are not UTF-8 is
@@ -393,7 +425,9 @@ mod tests {
 
     #[test]
     fn latin1_is_transcoded_only_when_declared() {
-        let x = to_utf8(Cow::Borrowed(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>caf\xe9</a>"));
+        let x = to_utf8(Cow::Borrowed(
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>caf\xe9</a>",
+        ));
         assert!(std::str::from_utf8(&x).unwrap().contains("caf\u{e9}"));
     }
 }

@@ -41,7 +41,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(severity: Severity, message: impl Into<String>, at: impl Into<String>) -> Self {
-        Diagnostic { severity, message: message.into(), at: at.into() }
+        Diagnostic {
+            severity,
+            message: message.into(),
+            at: at.into(),
+        }
     }
 }
 

@@ -170,8 +170,10 @@ impl ManifestReference {
 }
 
 pub(crate) fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    (s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .then(|| &s[prefix.len()..])
+    (s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix))
+    .then(|| &s[prefix.len()..])
 }
 
 fn yes_no(v: &str) -> Option<bool> {
@@ -269,7 +271,11 @@ pub(crate) fn read_envelope(xml: &str, limits: &Limits, diagnostics: &mut Vec<Di
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
                 if path.len() >= limits.max_depth {
-                    diagnostics.push(Diagnostic::new(Severity::Error, "The ebXML envelope nests too deep.", "ebXML"));
+                    diagnostics.push(Diagnostic::new(
+                        Severity::Error,
+                        "The ebXML envelope nests too deep.",
+                        "ebXML",
+                    ));
                     break;
                 }
                 let local = e.local_name().as_ref().to_owned();
@@ -305,21 +311,14 @@ pub(crate) fn read_envelope(xml: &str, limits: &Limits, diagnostics: &mut Vec<Di
                     field = Field::None;
                 }
             }
-            Event::Text(t) => {
-                if field != Field::None {
-                    let raw = t.xml_content(quick_xml::XmlVersion::default());
-                    text.push_str(&raw);
-                }
+            Event::Text(t) if field != Field::None => {
+                text.push_str(&t.xml_content(quick_xml::XmlVersion::default()));
             }
-            Event::GeneralRef(r) => {
-                if field != Field::None {
-                    push_text(&mut text, &r);
-                }
+            Event::GeneralRef(r) if field != Field::None => {
+                push_text(&mut text, &r);
             }
-            Event::CData(c) => {
-                if field != Field::None {
-                    text.push_str(&c.xml_content(quick_xml::XmlVersion::default()));
-                }
+            Event::CData(c) if field != Field::None => {
+                text.push_str(&c.xml_content(quick_xml::XmlVersion::default()));
             }
             Event::End(_) => {
                 let closed = path.pop();
@@ -375,7 +374,8 @@ pub(crate) fn read_envelope(xml: &str, limits: &Limits, diagnostics: &mut Vec<Di
 
 fn push_reference(eb: &mut EbXml, href: &str, id: Option<String>, description: &str) {
     let first = eb.manifest.is_empty();
-    eb.manifest.push(ManifestReference::new(href, id, description, first));
+    eb.manifest
+        .push(ManifestReference::new(href, id, description, first));
 }
 
 #[cfg(test)]
@@ -388,7 +388,10 @@ mod tests {
         let r = ManifestReference::new("cid:x", Some("_ID".into()), d, false);
         assert_eq!(r.filename.as_deref(), Some("A_b c.txt"));
         assert_eq!(r.content_type.as_deref(), Some("text/plain"));
-        assert_eq!((r.compressed, r.large_attachment, r.original_base64), (Some(true), Some(false), Some(false)));
+        assert_eq!(
+            (r.compressed, r.large_attachment, r.original_base64),
+            (Some(true), Some(false), Some(false))
+        );
         assert_eq!(r.length, Some(12));
         assert!(r.skeleton);
         assert_eq!(r.document_id(), Some("ID"));

@@ -38,10 +38,16 @@ impl fmt::Display for ReadErrorKind {
 
 impl ReadError {
     pub(crate) fn not_xml(reason: impl Into<String>) -> Self {
-        ReadError { kind: ReadErrorKind::NotXml, reason: reason.into() }
+        ReadError {
+            kind: ReadErrorKind::NotXml,
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn not_gp2gp(reason: impl Into<String>) -> Self {
-        ReadError { kind: ReadErrorKind::NotGp2gp, reason: reason.into() }
+        ReadError {
+            kind: ReadErrorKind::NotGp2gp,
+            reason: reason.into(),
+        }
     }
 }

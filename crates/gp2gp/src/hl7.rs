@@ -10,12 +10,12 @@ use quick_xml::NsReader;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::limits::Limits;
 use crate::message::{
-    AckReason, AckType, Acknowledgement, CommonContent, CommonContentRole, EhrExtract, EhrRequest, ReasonSource,
-    Wrapper,
+    AckReason, AckType, Acknowledgement, CommonContent, CommonContentRole, EhrExtract, EhrRequest,
+    ReasonSource, Wrapper,
 };
 use crate::model::{
-    Agent, AgentKind, Code, Coding, Composition, Document, Folder, Interval, Location, Participation, PersonName,
-    Quantity, Qualifier, ReferenceRange, Statement, StatementKind, Supply, SupplyKind, Value,
+    Agent, AgentKind, Code, Coding, Composition, Document, Folder, Interval, Location, Participation,
+    PersonName, Qualifier, Quantity, ReferenceRange, Statement, StatementKind, Supply, SupplyKind, Value,
 };
 use crate::summary::Interaction;
 use crate::timestamp::Timestamp;
@@ -387,15 +387,27 @@ fn ts_attr(e: &BytesStart<'_>) -> Option<Timestamp> {
 }
 
 fn code_attrs(e: &BytesStart<'_>) -> Code {
-    Code { code: attr(e, "code"), code_system: attr(e, "codeSystem"), display_name: attr(e, "displayName") }
+    Code {
+        code: attr(e, "code"),
+        code_system: attr(e, "codeSystem"),
+        display_name: attr(e, "displayName"),
+    }
 }
 
 fn coding_from(e: &BytesStart<'_>) -> Coding {
-    Coding { main: code_attrs(e), null_flavor: attr(e, "nullFlavor"), ..Coding::default() }
+    Coding {
+        main: code_attrs(e),
+        null_flavor: attr(e, "nullFlavor"),
+        ..Coding::default()
+    }
 }
 
 fn quantity_from(e: &BytesStart<'_>) -> Quantity {
-    Quantity { value: attr(e, "value"), unit: attr(e, "unit"), unit_text: None }
+    Quantity {
+        value: attr(e, "value"),
+        unit: attr(e, "unit"),
+        unit_text: None,
+    }
 }
 
 fn set_interval(iv: &mut Option<Interval>, el: El, e: &BytesStart<'_>) {
@@ -406,6 +418,12 @@ fn set_interval(iv: &mut Option<Interval>, el: El, e: &BytesStart<'_>) {
         El::High => iv.high = t,
         El::Center => iv.center = t,
         _ => {}
+    }
+}
+
+fn first_ts(slot: &mut Option<Timestamp>, e: &BytesStart<'_>) {
+    if slot.is_none() {
+        *slot = ts_attr(e);
     }
 }
 
@@ -566,11 +584,7 @@ impl State {
         let rel = &self.path[1..=d];
         match rel {
             [El::Id] => first(&mut self.wrapper.message_id, attr(e, "root")),
-            [El::CreationTime] => {
-                if self.wrapper.creation_time.is_none() {
-                    self.wrapper.creation_time = ts_attr(e);
-                }
-            }
+            [El::CreationTime] => first_ts(&mut self.wrapper.creation_time, e),
             [El::VersionCode] => first(&mut self.wrapper.version_code, attr(e, "code")),
             [El::InteractionId] => first(&mut self.wrapper.interaction_id, attr(e, "extension")),
             [El::CommunicationFunctionRcv, El::Device, El::Id] => {
@@ -593,10 +607,15 @@ impl State {
             return;
         }
         let in_qualifier = depth == 2 && self.path[d - 1] == El::Qualifier;
-        let Some((_, _, coding)) = self.coding.as_mut() else { return };
+        let Some((_, _, coding)) = self.coding.as_mut() else {
+            return;
+        };
         match (depth, el) {
             (1, El::Translation) => coding.translations.push(code_attrs(e)),
-            (1, El::Qualifier) => coding.qualifiers.push(Qualifier { inverted: attr(e, "inverted"), ..Qualifier::default() }),
+            (1, El::Qualifier) => coding.qualifiers.push(Qualifier {
+                inverted: attr(e, "inverted"),
+                ..Qualifier::default()
+            }),
             (2, El::Name) if in_qualifier => {
                 if let Some(q) = coding.qualifiers.last_mut() {
                     q.name = Some(code_attrs(e));
@@ -626,11 +645,7 @@ impl State {
             }
             [El::Id] => first(&mut x.id, attr(e, "root")),
             [El::StatusCode] => first(&mut x.status, attr(e, "code")),
-            [El::AvailabilityTime] => {
-                if x.availability_time.is_none() {
-                    x.availability_time = ts_attr(e);
-                }
-            }
+            [El::AvailabilityTime] => first_ts(&mut x.availability_time, e),
             [El::RecordTarget, El::Patient, El::Id] => {
                 let root = attr(e, "root");
                 let ext = attr(e, "extension");
@@ -639,11 +654,7 @@ impl State {
                 }
                 x.patient_ids.push((root, ext));
             }
-            [El::Author, El::Time] => {
-                if x.author_time.is_none() {
-                    x.author_time = ts_attr(e);
-                }
-            }
+            [El::Author, El::Time] => first_ts(&mut x.author_time, e),
             [El::Author, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
                 first(&mut x.sending_ods, attr(e, "extension"))
             }
@@ -671,17 +682,11 @@ impl State {
         match rel {
             [El::Id] => first(&mut f.id, attr(e, "root")),
             [El::StatusCode] => first(&mut f.status, attr(e, "code")),
-            [El::EffectiveTime, part @ (El::Low | El::High | El::Center)] => set_interval(&mut f.effective_time, *part, e),
-            [El::AvailabilityTime] => {
-                if f.availability_time.is_none() {
-                    f.availability_time = ts_attr(e);
-                }
+            [El::EffectiveTime, part @ (El::Low | El::High | El::Center)] => {
+                set_interval(&mut f.effective_time, *part, e)
             }
-            [El::Author, El::Time] => {
-                if f.author_time.is_none() {
-                    f.author_time = ts_attr(e);
-                }
-            }
+            [El::AvailabilityTime] => first_ts(&mut f.availability_time, e),
+            [El::Author, El::Time] => first_ts(&mut f.author_time, e),
             [El::Author, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
                 first(&mut f.author_ods, attr(e, "extension"))
             }
@@ -747,29 +752,19 @@ impl State {
                     c.effective_time.get_or_insert_with(Interval::default).value = Some(t);
                 }
             }
-            (1, El::AvailabilityTime) => {
-                if c.availability_time.is_none() {
-                    c.availability_time = ts_attr(e);
-                }
-            }
+            (1, El::AvailabilityTime) => first_ts(&mut c.availability_time, e),
             (1, El::ConfidentialityCode) => {
                 let code = code_attrs(e);
                 c.nopat |= code.code.as_deref().map(str::trim) == Some("NOPAT");
                 c.confidentiality = Some(code);
             }
-            (2, El::Time) if parent == El::Author => {
-                if c.author_time.is_none() {
-                    c.author_time = ts_attr(e);
-                }
-            }
-            (3, El::Id) if parent == El::AgentRef && grand == El::Author => {
-                if c.author.is_none() {
-                    c.author = Some(Participation {
-                        type_code: Some("AUT".into()),
-                        agent_id: attr(e, "root"),
-                        agent: None,
-                    });
-                }
+            (2, El::Time) if parent == El::Author => first_ts(&mut c.author_time, e),
+            (3, El::Id) if parent == El::AgentRef && grand == El::Author && c.author.is_none() => {
+                c.author = Some(Participation {
+                    type_code: Some("AUT".into()),
+                    agent_id: attr(e, "root"),
+                    agent: None,
+                });
             }
             (3, El::Code) if parent == El::LocatedEntity => {
                 c.location.get_or_insert_with(Location::default);
@@ -781,7 +776,11 @@ impl State {
             }
             (1, El::Participant2) => {
                 if attr(e, "nullFlavor").is_none() {
-                    c.participants.push(Participation { type_code: attr(e, "typeCode"), agent_id: None, agent: None });
+                    c.participants.push(Participation {
+                        type_code: attr(e, "typeCode"),
+                        agent_id: None,
+                        agent: None,
+                    });
                     self.open_participant = Some(c.participants.len() - 1);
                 } else {
                     self.open_participant = None;
@@ -884,11 +883,7 @@ impl State {
             (2, El::Low | El::High | El::Center) if parent == El::EffectiveTime => {
                 set_interval(&mut s.effective_time, el, e)
             }
-            (1, El::AvailabilityTime) => {
-                if s.availability_time.is_none() {
-                    s.availability_time = ts_attr(e);
-                }
-            }
+            (1, El::AvailabilityTime) => first_ts(&mut s.availability_time, e),
             (1, El::ConfidentialityCode) => {
                 let code = code_attrs(e);
                 s.nopat |= code.code.as_deref().map(str::trim) == Some("NOPAT");
@@ -920,7 +915,11 @@ impl State {
             (3, El::Text) if parent == El::PertinentMedicationDosage => self.capture(d, TextTarget::Dosage),
             (1, El::Participant) => {
                 if attr(e, "nullFlavor").is_none() {
-                    s.participants.push(Participation { type_code: attr(e, "typeCode"), agent_id: None, agent: None });
+                    s.participants.push(Participation {
+                        type_code: attr(e, "typeCode"),
+                        agent_id: None,
+                        agent: None,
+                    });
                     self.open_participant = Some(s.participants.len() - 1);
                 } else {
                     self.open_participant = None;
@@ -964,9 +963,13 @@ impl State {
             (4, El::Code) if parent == El::ManufacturedMaterial => {
                 self.coding = Some((d, CodingTarget::Drug, coding_from(e)))
             }
-            (2, El::EhrSupplyAuthorise | El::EhrSupplyPrescribe | El::EhrSupplyDiscontinue | El::EhrSupplyDispense)
-                if parent == El::Component =>
-            {
+            (
+                2,
+                El::EhrSupplyAuthorise
+                | El::EhrSupplyPrescribe
+                | El::EhrSupplyDiscontinue
+                | El::EhrSupplyDispense,
+            ) if parent == El::Component => {
                 let kind = match el {
                     El::EhrSupplyAuthorise => SupplyKind::Authorise,
                     El::EhrSupplyPrescribe => SupplyKind::Prescribe,
@@ -982,7 +985,10 @@ impl State {
                 let si = self.stmts.last().map_or(0, |&(_, i)| i);
                 if let Some(x) = self.extract.as_mut() {
                     let di = x.documents.len();
-                    x.documents.push(Document { statement: si, ..Document::default() });
+                    x.documents.push(Document {
+                        statement: si,
+                        ..Document::default()
+                    });
                     if let Some(s) = x.statements.get_mut(si) {
                         s.documents.push(di);
                     }
@@ -1015,7 +1021,10 @@ impl State {
             }
             "IVL" => {
                 if let Some(s) = self.stmt() {
-                    s.value = Some(Value::Range { low: None, high: None });
+                    s.value = Some(Value::Range {
+                        low: None,
+                        high: None,
+                    });
                 }
                 self.value_at = Some(d);
             }
@@ -1044,11 +1053,7 @@ impl State {
                     s.effective_time.get_or_insert_with(Interval::default).value = Some(t);
                 }
             }
-            (1, El::AvailabilityTime) => {
-                if s.availability_time.is_none() {
-                    s.availability_time = ts_attr(e);
-                }
-            }
+            (1, El::AvailabilityTime) => first_ts(&mut s.availability_time, e),
             (1, El::RepeatNumber) => first(&mut s.repeat_number, attr(e, "value")),
             (1, El::Quantity) => s.quantity = Some(quantity_from(e)),
             (3, El::OriginalText) if parent == El::Translation && grand == El::Quantity => {
@@ -1088,10 +1093,10 @@ impl State {
         let Some(r) = self.request.as_mut() else { return };
         match &self.path[at + 1..=d] {
             [El::Id] => first(&mut r.id, attr(e, "root")),
-            [El::RecordTarget, El::Patient, El::Id] => {
-                if attr(e, "root").as_deref().map(str::trim) == Some(NHS_NUMBER_OID) {
-                    first(&mut r.nhs_number, attr(e, "extension"));
-                }
+            [El::RecordTarget, El::Patient, El::Id]
+                if attr(e, "root").as_deref().map(str::trim) == Some(NHS_NUMBER_OID) =>
+            {
+                first(&mut r.nhs_number, attr(e, "extension"));
             }
             [El::Author, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
                 first(&mut r.requester_ods, attr(e, "extension"))
@@ -1143,9 +1148,7 @@ impl State {
         match (rel_len, el) {
             (1, El::Code) => first(&mut c.payload_code, attr(e, "code")),
             (1, El::Id) => first(&mut c.payload_id, attr(e, "root")),
-            (1, El::MessageType) => {
-                first(&mut c.message_type, attr(e, "extension"))
-            }
+            (1, El::MessageType) => first(&mut c.message_type, attr(e, "extension")),
             (_, El::Version) if in_fragment => self.capture(d, TextTarget::FragVersion),
             (_, El::Recipient) if in_fragment => self.capture(d, TextTarget::FragRecipient),
             (_, El::From) if in_fragment => self.capture(d, TextTarget::FragFrom),
@@ -1383,7 +1386,11 @@ impl State {
             CodingTarget::AckDetail => {
                 let qualifier = self.detail_type.clone();
                 if let Some(a) = self.current_ack() {
-                    a.reasons.push(AckReason { source: ReasonSource::Detail, code: coding.main, qualifier });
+                    a.reasons.push(AckReason {
+                        source: ReasonSource::Detail,
+                        code: coding.main,
+                        qualifier,
+                    });
                 }
             }
             CodingTarget::AckReason => {
@@ -1393,12 +1400,18 @@ impl State {
                     .find_map(|q| q.value.as_ref().and_then(|v| v.code.clone()));
                 let in_copc = self.copc.is_some();
                 let ack = if in_copc {
-                    self.copc.as_mut().map(|c| c.acknowledgement.get_or_insert_with(Acknowledgement::default))
+                    self.copc
+                        .as_mut()
+                        .map(|c| c.acknowledgement.get_or_insert_with(Acknowledgement::default))
                 } else {
                     Some(self.ack.get_or_insert_with(Acknowledgement::default))
                 };
                 if let Some(a) = ack {
-                    a.reasons.push(AckReason { source: ReasonSource::ControlActReason, code: coding.main, qualifier });
+                    a.reasons.push(AckReason {
+                        source: ReasonSource::ControlActReason,
+                        code: coding.main,
+                        qualifier,
+                    });
                 }
             }
         }

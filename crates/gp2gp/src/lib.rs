@@ -55,13 +55,14 @@ mod timestamp;
 mod xml;
 
 pub use analysis::{
-    coding_degrade, degrade_kind, value_text, Allergy, AllergyKind, Counts, CourseKind, CourseStatus, Degrade,
-    DegradeKind, Discontinuation, LinkedEntry, MedicationCourse, Problem, ProblemStatus, SupplyRef, UnSnomed,
+    coding_degrade, degrade_kind, value_text, Allergy, AllergyKind, Counts, CourseKind, CourseStatus,
+    Degrade, DegradeKind, Discontinuation, LinkedEntry, MedicationCourse, Problem, ProblemStatus, SupplyRef,
+    UnSnomed,
 };
 pub use assemble::{assemble, AssembledFile, Assembly, MissingPart};
 pub use attachment::{
-    absent_attachment_id, decoded_reader, parse_placeholder, ExternalAttachment, InlineAttachment, Placeholder,
-    GZIP_MAGIC,
+    absent_attachment_id, decoded_reader, parse_placeholder, ExternalAttachment, InlineAttachment,
+    Placeholder, GZIP_MAGIC,
 };
 pub use diagnostic::{Diagnostic, Severity};
 pub use ebxml::{EbXml, ManifestReference, ReferenceKind};
@@ -72,9 +73,9 @@ pub use message::{
     Message, ReasonSource, Wrapper,
 };
 pub use model::{
-    AbsentAttachment, Agent, AgentKind, Code, Coding, CodingSite, Composition, Document, Folder, Interval, Links,
-    Location, MedicationDetail, Participation, PersonName, Quantity, Qualifier, RecordType, ReferenceRange,
-    Statement, StatementKind, Supply, SupplyKind, Value, CTV3, EGTON, READ_V2, SNOMED,
+    AbsentAttachment, Agent, AgentKind, Code, Coding, CodingSite, Composition, Document, Folder, Interval,
+    Links, Location, MedicationDetail, Participation, PersonName, Qualifier, Quantity, RecordType,
+    ReferenceRange, Statement, StatementKind, Supply, SupplyKind, Value, CTV3, EGTON, READ_V2, SNOMED,
 };
 pub use reader::{read, read_with};
 pub use summary::{summarise, Interaction, Summary};

@@ -17,6 +17,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 256, max_text_bytes: 16 << 20, max_tag_bytes: 1 << 20, max_input_bytes: 1 << 30 }
+        Limits {
+            max_depth: 256,
+            max_text_bytes: 16 << 20,
+            max_tag_bytes: 1 << 20,
+            max_input_bytes: 1 << 30,
+        }
     }
 }

@@ -88,13 +88,17 @@ impl EhrExtract {
     /// The statement with this id (trimmed, case-insensitive), if any.
     pub fn statement_by_id(&self, id: &str) -> Option<usize> {
         let id = id.trim();
-        self.statements.iter().position(|s| s.id.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case(id)))
+        self.statements
+            .iter()
+            .position(|s| s.id.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case(id)))
     }
 
     /// The agent with this id (trimmed, case-insensitive), if any.
     pub fn agent_by_id(&self, id: &str) -> Option<&Agent> {
         let id = id.trim();
-        self.agents.iter().find(|a| a.id.as_deref().is_some_and(|a| a.trim().eq_ignore_ascii_case(id)))
+        self.agents
+            .iter()
+            .find(|a| a.id.as_deref().is_some_and(|a| a.trim().eq_ignore_ascii_case(id)))
     }
 }
 
@@ -266,9 +270,25 @@ impl Message {
         s
     }
 
+    /// Absent-attachment placeholder files carried in this message (small text attachments that
+    /// read as placeholders), with the attachment index.
+    pub fn placeholders(&self) -> Vec<(usize, crate::attachment::Placeholder)> {
+        self.attachments
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.body.len() <= 64 * 1024)
+            .filter_map(|(i, a)| {
+                let bytes = a.decode().ok()?;
+                crate::attachment::parse_placeholder(&String::from_utf8_lossy(&bytes)).map(|p| (i, p))
+            })
+            .collect()
+    }
+
     /// The inline attachment a manifest `cid:` (or content id) names.
     pub fn attachment(&self, content_id: &str) -> Option<&InlineAttachment> {
         let want = crate::attachment::clean_id(content_id);
-        self.attachments.iter().find(|a| a.content_id.as_deref().map(crate::attachment::clean_id) == Some(want))
+        self.attachments
+            .iter()
+            .find(|a| a.content_id.as_deref().map(crate::attachment::clean_id) == Some(want))
     }
 }

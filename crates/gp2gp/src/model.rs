@@ -29,7 +29,8 @@ impl Code {
 
     /// True for this code in that code system.
     pub fn is(&self, system: &str, code: &str) -> bool {
-        self.code_system.as_deref().map(str::trim) == Some(system) && self.code.as_deref().map(str::trim) == Some(code)
+        self.code_system.as_deref().map(str::trim) == Some(system)
+            && self.code.as_deref().map(str::trim) == Some(code)
     }
 }
 
@@ -71,7 +72,8 @@ impl Coding {
 
     /// True when the element carries no code at all (only a `nullFlavor` and/or text).
     pub fn is_uncoded(&self) -> bool {
-        self.codes().all(|c| c.code.as_deref().is_none_or(|c| c.trim().is_empty()))
+        self.codes()
+            .all(|c| c.code.as_deref().is_none_or(|c| c.trim().is_empty()))
     }
 
     /// The best human term: `originalText`, else the main display name, else a translation's.
@@ -98,7 +100,10 @@ pub enum Value {
     /// `PQ`.
     Quantity(Quantity),
     /// `IVL_PQ`.
-    Range { low: Option<Quantity>, high: Option<Quantity> },
+    Range {
+        low: Option<Quantity>,
+        high: Option<Quantity>,
+    },
     /// `ST` (or untyped text).
     Text(String),
     /// `CD`/`CV`/`CE`.
@@ -188,7 +193,9 @@ impl Agent {
                 return Some(parts.join(" "));
             }
         }
-        self.organisation_name.clone().or_else(|| self.software_name.clone())
+        self.organisation_name
+            .clone()
+            .or_else(|| self.software_name.clone())
     }
 }
 
@@ -511,7 +518,10 @@ impl Document {
     pub fn file_name(&self) -> Option<&str> {
         let link = self.link.as_deref()?.trim();
         let name = link.rsplit('/').next().unwrap_or(link);
-        let name = name.strip_prefix("cid:").or_else(|| name.strip_prefix("mid:")).unwrap_or(name);
+        let name = name
+            .strip_prefix("cid:")
+            .or_else(|| name.strip_prefix("mid:"))
+            .unwrap_or(name);
         (!name.is_empty()).then_some(name)
     }
 }

@@ -60,10 +60,14 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Message, ReadError> {
     let interaction = match (&hl7, action) {
         (Some(h), _) => h.interaction,
         (None, Some(a)) => Interaction::from_root_element(a).ok_or_else(|| {
-            ReadError::not_gp2gp(format!("The ebXML envelope's action {a:?} is not a GP2GP interaction."))
+            ReadError::not_gp2gp(format!(
+                "The ebXML envelope's action {a:?} is not a GP2GP interaction."
+            ))
         })?,
         (None, None) => {
-            return Err(ReadError::not_gp2gp("The file is an ebXML envelope with neither an HL7 payload nor an action."))
+            return Err(ReadError::not_gp2gp(
+                "The file is an ebXML envelope with neither an HL7 payload nor an action.",
+            ))
         }
     };
     if let Some(h) = &hl7 {
@@ -71,7 +75,10 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Message, ReadError> {
             if id.trim() != interaction.id() {
                 diagnostics.push(Diagnostic::new(
                     Severity::Warning,
-                    format!("The interactionId says {id} but the root element is {}.", interaction.id()),
+                    format!(
+                        "The interactionId says {id} but the root element is {}.",
+                        interaction.id()
+                    ),
                     "payload/interactionId",
                 ));
             }
@@ -91,14 +98,22 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Message, ReadError> {
         link_attachments(eb, &mut attachments);
     }
     let (wrapper, mut extract, request, acknowledgement, mut common_content) = match hl7 {
-        Some(h) => (h.wrapper, h.extract, h.request, h.acknowledgement, h.common_content),
+        Some(h) => (
+            h.wrapper,
+            h.extract,
+            h.request,
+            h.acknowledgement,
+            h.common_content,
+        ),
         None => (Wrapper::default(), None, None, None, None),
     };
     if let Some(c) = common_content.as_mut() {
         c.role = if c.acknowledgement.is_some() {
             CommonContentRole::Continue
-        } else if ebxml.as_ref().is_some_and(|e| e.attachment_references().any(|r| r.kind == ReferenceKind::MessageId))
-            || !u.external.is_empty()
+        } else if ebxml.as_ref().is_some_and(|e| {
+            e.attachment_references()
+                .any(|r| r.kind == ReferenceKind::MessageId)
+        }) || !u.external.is_empty()
         {
             CommonContentRole::FragmentIndex
         } else {
@@ -147,7 +162,9 @@ fn link_attachments(eb: &EbXml, attachments: &mut [crate::attachment::InlineAtta
     let mut next = 0;
     for a in attachments.iter_mut() {
         let by_id = a.content_id.as_deref().and_then(|cid| {
-            eb.manifest.iter().position(|r| r.kind == ReferenceKind::ContentId && r.target.eq_ignore_ascii_case(cid))
+            eb.manifest
+                .iter()
+                .position(|r| r.kind == ReferenceKind::ContentId && r.target.eq_ignore_ascii_case(cid))
         });
         let idx = by_id.or_else(|| {
             let i = cid_refs.get(next).copied();

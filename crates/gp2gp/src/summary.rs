@@ -104,9 +104,15 @@ pub fn summarise(bytes: &[u8]) -> Result<Summary, ReadError> {
             Ok(s)
         }
         None => {
-            let action = ebxml.as_ref().and_then(|e| e.action.as_deref()).map(str::trim).unwrap_or("");
+            let action = ebxml
+                .as_ref()
+                .and_then(|e| e.action.as_deref())
+                .map(str::trim)
+                .unwrap_or("");
             let interaction = Interaction::from_root_element(action).ok_or_else(|| {
-                ReadError::not_gp2gp("The file is an ebXML envelope without an HL7 payload or a GP2GP action.")
+                ReadError::not_gp2gp(
+                    "The file is an ebXML envelope without an HL7 payload or a GP2GP action.",
+                )
             })?;
             Ok(Summary {
                 interaction,
@@ -140,12 +146,14 @@ fn summarise_xml(bytes: &[u8]) -> Result<Summary, ReadError> {
             Err(e) => {
                 return match summary {
                     // The head of the message was readable; what follows is the full reader's business.
-                    Some(s) if s.extract_id.is_some() || !s.interaction.is_extract() => Ok(finish(s, creation_time)),
+                    Some(s) if s.extract_id.is_some() || !s.interaction.is_extract() => {
+                        Ok(finish(s, creation_time))
+                    }
                     _ => Err(ReadError::not_xml(format!(
                         "The file is not well-formed XML (at byte {}): {e}.",
                         reader.buffer_position()
                     ))),
-                }
+                };
             }
         };
         let hl7 = is_hl7(&ns);
@@ -223,7 +231,9 @@ fn finish(mut s: Summary, creation_time: Option<String>) -> Summary {
 fn note(s: &mut Summary, creation_time: &mut Option<String>, path: &[String], e: &BytesStart<'_>) -> bool {
     let names: Vec<&str> = path.iter().map(String::as_str).collect();
     // Where the EhrExtract (or EhrRequest) starts in the path, if we are inside one.
-    let body = names.iter().position(|n| *n == "EhrExtract" || *n == "EhrRequest");
+    let body = names
+        .iter()
+        .position(|n| *n == "EhrExtract" || *n == "EhrRequest");
     match (names.as_slice(), body) {
         ([_, "id"], None) => set(&mut s.message_id, attr(e, "root")),
         ([_, "creationTime"], None) => set(creation_time, attr(e, "value")),
@@ -232,10 +242,8 @@ fn note(s: &mut Summary, creation_time: &mut Option<String>, path: &[String], e:
             match rel {
                 ["id"] => set(&mut s.extract_id, attr(e, "root")),
                 ["availabilityTime"] if names[b] == "EhrExtract" => set(&mut s.sent_at, attr(e, "value")),
-                ["recordTarget", "patient", "id"] => {
-                    if attr(e, "root").as_deref() == Some(NHS_NUMBER_OID) {
-                        set(&mut s.nhs_number, attr(e, "extension"));
-                    }
+                ["recordTarget", "patient", "id"] if attr(e, "root").as_deref() == Some(NHS_NUMBER_OID) => {
+                    set(&mut s.nhs_number, attr(e, "extension"));
                 }
                 ["author", "AgentOrgSDS", "agentOrganizationSDS", "id"] => {
                     set(&mut s.sending_ods, attr(e, "extension"));

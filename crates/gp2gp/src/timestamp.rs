@@ -153,7 +153,9 @@ impl PartialOrd for Timestamp {
 
 impl Ord for Timestamp {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.key().cmp(&other.key()).then_with(|| self.raw.cmp(&other.raw))
+        self.key()
+            .cmp(&other.key())
+            .then_with(|| self.raw.cmp(&other.raw))
     }
 }
 
@@ -186,8 +188,14 @@ mod tests {
             assert_eq!(Timestamp::parse(raw).precision, p, "{raw}");
         }
         let t = Timestamp::parse("20131025174854117");
-        assert_eq!((t.year, t.month, t.day, t.second, t.millisecond), (Some(2013), Some(10), Some(25), Some(54), Some(117)));
+        assert_eq!(
+            (t.year, t.month, t.day, t.second, t.millisecond),
+            (Some(2013), Some(10), Some(25), Some(54), Some(117))
+        );
         assert!(Timestamp::parse("2010") < Timestamp::parse("20100101"));
-        assert_eq!(Timestamp::parse("20100115").date_string().as_deref(), Some("2010-01-15"));
+        assert_eq!(
+            Timestamp::parse("20100115").date_string().as_deref(),
+            Some("2010-01-15")
+        );
     }
 }

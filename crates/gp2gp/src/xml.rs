@@ -1,8 +1,8 @@
 //! Small helpers over quick-xml shared by the readers in this crate.
 
 use quick_xml::events::{BytesRef, BytesStart};
-use quick_xml::XmlVersion;
 use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::XmlVersion;
 
 /// The HL7 v3 namespace every GP2GP payload element lives in.
 pub(crate) const HL7_NS: &str = "urn:hl7-org:v3";

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use gp2gp::{summarise, Interaction, ReadErrorKind};
 
 fn corpus(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/public").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/public")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
@@ -20,13 +22,55 @@ fn bare_extracts_in_the_corpus() {
             Some("9442964410"),
             Some("M85019"),
         ),
-        ("emis_PWTP2_full_extract.xml", Interaction::EhrExtractUk06, None, None, None),
-        ("composite_uk07_nopat_full.xml", Interaction::EhrExtractUk07, None, Some("{{nhsNumber}}"), None),
-        ("adaptor_degraded_codes_full.xml", Interaction::EhrExtractUk06, None, Some("1234567890"), None),
-        ("request_RCMR_IN010000UK05.xml", Interaction::EhrRequest, None, Some("9692294935"), None),
-        ("ack_AA_positive.xml", Interaction::Acknowledgement, None, None, None),
-        ("copc_continue_request.xml", Interaction::CommonContent, None, None, None),
-        ("bare_extract_medication_discontinue.xml", Interaction::BareEhrExtract, None, None, None),
+        (
+            "emis_PWTP2_full_extract.xml",
+            Interaction::EhrExtractUk06,
+            None,
+            None,
+            None,
+        ),
+        (
+            "composite_uk07_nopat_full.xml",
+            Interaction::EhrExtractUk07,
+            None,
+            Some("{{nhsNumber}}"),
+            None,
+        ),
+        (
+            "adaptor_degraded_codes_full.xml",
+            Interaction::EhrExtractUk06,
+            None,
+            Some("1234567890"),
+            None,
+        ),
+        (
+            "request_RCMR_IN010000UK05.xml",
+            Interaction::EhrRequest,
+            None,
+            Some("9692294935"),
+            None,
+        ),
+        (
+            "ack_AA_positive.xml",
+            Interaction::Acknowledgement,
+            None,
+            None,
+            None,
+        ),
+        (
+            "copc_continue_request.xml",
+            Interaction::CommonContent,
+            None,
+            None,
+            None,
+        ),
+        (
+            "bare_extract_medication_discontinue.xml",
+            Interaction::BareEhrExtract,
+            None,
+            None,
+            None,
+        ),
     ];
     for (file, interaction, extract_id, nhs, ods) in cases {
         let s = summarise(&corpus(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -57,17 +101,29 @@ fn emis_file_with_a_byte_order_mark_is_read() {
 #[test]
 fn bad_input_is_refused_with_a_reason() {
     let cases: [(&[u8], ReadErrorKind, &str); 7] = [
-        (b"# Notes\nWe received an <EhrExtract> today.", ReadErrorKind::NotXml, "does not start with XML"),
+        (
+            b"# Notes\nWe received an <EhrExtract> today.",
+            ReadErrorKind::NotXml,
+            "does not start with XML",
+        ),
         (b"", ReadErrorKind::NotXml, "empty"),
         (b"  \n ", ReadErrorKind::NotXml, "empty"),
         (b"\x00\x01binary junk\xff", ReadErrorKind::NotXml, "XML"),
-        (b"<html><body>hello</body></html>", ReadErrorKind::NotGp2gp, "not a GP2GP message"),
+        (
+            b"<html><body>hello</body></html>",
+            ReadErrorKind::NotGp2gp,
+            "not a GP2GP message",
+        ),
         (
             b"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">]><EhrExtract>&lol;</EhrExtract>",
             ReadErrorKind::NotXml,
             "DOCTYPE",
         ),
-        (b"<RCMR_IN030000UK06 xmlns=\"urn:hl7-org:v3\"><id root=\"x\"", ReadErrorKind::NotXml, "not well-formed"),
+        (
+            b"<RCMR_IN030000UK06 xmlns=\"urn:hl7-org:v3\"><id root=\"x\"",
+            ReadErrorKind::NotXml,
+            "not well-formed",
+        ),
     ];
     for (bytes, kind, words) in cases {
         let err = summarise(bytes).expect_err(&String::from_utf8_lossy(bytes));

@@ -17,11 +17,15 @@ pub fn run(db: &Path, files: &[PathBuf]) -> ExitCode {
     let mut failed = false;
     for file in files {
         let line = match inbox.import_file(file) {
-            Ok(IngestOutcome::Stored { transfer_id }) => format!("stored\t{}\ttransfer {transfer_id}", file.display()),
+            Ok(IngestOutcome::Stored { transfer_id }) => {
+                format!("stored\t{}\ttransfer {transfer_id}", file.display())
+            }
             Ok(IngestOutcome::Duplicate { transfer_id }) => {
                 format!("duplicate\t{}\tsame as transfer {transfer_id}", file.display())
             }
-            Ok(IngestOutcome::Quarantined { reason, .. }) => format!("quarantined\t{}\t{reason}", file.display()),
+            Ok(IngestOutcome::Quarantined { reason, .. }) => {
+                format!("quarantined\t{}\t{reason}", file.display())
+            }
             Err(e) => {
                 failed = true;
                 format!("error\t{}\t{e}", file.display())

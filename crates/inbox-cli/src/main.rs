@@ -9,7 +9,11 @@ mod ingest;
 mod parse;
 
 #[derive(Debug, Parser)]
-#[command(name = "gp2gp-inbox", version, about = "GP2GP Inbox: receive GP2GP patient record transfers")]
+#[command(
+    name = "gp2gp-inbox",
+    version,
+    about = "GP2GP Inbox: receive GP2GP patient record transfers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

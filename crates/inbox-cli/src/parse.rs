@@ -64,3 +64,69 @@ fn report(file: &Path) -> Value {
         Err(e) => json!({"file": name, "error": {"code": e.kind.code(), "message": e.reason}}),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEYS: [&str; 14] = [
+        "compositions",
+        "medication_courses",
+        "acute_courses",
+        "repeat_courses",
+        "issues",
+        "discontinuations",
+        "allergies",
+        "drug_allergies",
+        "non_drug_allergies",
+        "problems",
+        "degraded",
+        "documents",
+        "absent_attachments",
+        "nopat",
+    ];
+
+    fn corpus(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/public")
+            .join(name)
+    }
+
+    #[test]
+    fn report_follows_the_contract() {
+        let v = report(&corpus("tpp_systmone_uk06_payload.xml"));
+        for key in [
+            "file",
+            "interaction",
+            "extract_id",
+            "conversation_id",
+            "nhs_number",
+            "sending_ods",
+            "receiving_ods",
+            "counts",
+            "diagnostics",
+        ] {
+            assert!(v.get(key).is_some(), "{key} missing in {v}");
+        }
+        let counts = v["counts"].as_object().unwrap();
+        assert_eq!(counts.len(), KEYS.len());
+        for k in KEYS {
+            assert!(counts[k].is_u64(), "{k}");
+        }
+        assert_eq!(v["interaction"], "RCMR_IN030000UK06");
+        assert_eq!(v["counts"]["issues"], 3);
+        assert!(v["conversation_id"].is_null());
+
+        let v = report(&corpus("vision_large_attachment_uk06.json"));
+        assert_eq!(v["conversation_id"], "{{conversationId}}");
+
+        let dir = std::env::temp_dir().join(format!("parse-contract-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let junk = dir.join("junk.txt");
+        std::fs::write(&junk, "not xml").unwrap();
+        let v = report(&junk);
+        assert_eq!(v["error"]["code"], "not_xml");
+        assert!(v["error"]["message"].as_str().unwrap().contains("XML"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
