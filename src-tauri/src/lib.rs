@@ -54,6 +54,9 @@ fn data_dir(app: &tauri::AppHandle) -> Result<PathBuf, ApiError> {
         return Ok(PathBuf::from(dir));
     }
     app.path().app_data_dir().map_err(|e| {
-        ApiError::new(ErrorCode::Io, format!("The app data folder could not be found ({e}). Set {DATA_DIR_ENV}."))
+        ApiError::new(
+            ErrorCode::Io,
+            format!("The app data folder could not be found ({e}). Set {DATA_DIR_ENV}."),
+        )
     })
 }

@@ -42,8 +42,10 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path`, owner-only (0600), and migrates it.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = Connection::open(path)
-            .map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
         restrict_permissions(path)?;
         Self::setup(conn)
     }
@@ -74,8 +76,12 @@ impl Store {
 #[cfg(unix)]
 fn restrict_permissions(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|source| StoreError::Permissions { path: path.display().to_string(), source })
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|source| {
+        StoreError::Permissions {
+            path: path.display().to_string(),
+            source,
+        }
+    })
 }
 
 #[cfg(not(unix))]

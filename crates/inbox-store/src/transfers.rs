@@ -29,7 +29,8 @@ pub struct Transfer {
     pub fields: NewTransfer,
 }
 
-const COLUMNS: &str = "id, status, interaction, message_id, extract_id, nhs_number, sending_ods, receiving_ods, \
+const COLUMNS: &str =
+    "id, status, interaction, message_id, extract_id, nhs_number, sending_ods, receiving_ods, \
      sent_at, received_at, file_name, sha256, size_bytes, archive_name, origin";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Transfer> {
@@ -100,7 +101,9 @@ impl Store {
     }
 
     pub fn count_transfers(&self) -> Result<u64> {
-        let n: i64 = self.conn().query_row("SELECT count(*) FROM transfers", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM transfers", [], |r| r.get(0))?;
         Ok(n.try_into().unwrap_or(0))
     }
 }

@@ -42,7 +42,10 @@ fn open_migrates_and_reopens() {
 fn database_file_is_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let (dir, _store) = temp_store();
-    let mode = std::fs::metadata(dir.path().join("inbox.sqlite3")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(dir.path().join("inbox.sqlite3"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
 
@@ -60,18 +63,38 @@ fn insert_and_read_back_a_transfer() {
 #[test]
 fn same_bytes_cannot_be_stored_twice() {
     let (_dir, store) = temp_store();
-    store.insert_transfer(&transfer("aa", "2026-03-01T10:20:00Z")).unwrap();
-    assert!(store.insert_transfer(&transfer("aa", "2026-03-01T10:21:00Z")).is_err());
-    assert_eq!(store.transfer_by_sha256("aa").unwrap().map(|t| t.fields.received_at).as_deref(), Some("2026-03-01T10:20:00Z"));
+    store
+        .insert_transfer(&transfer("aa", "2026-03-01T10:20:00Z"))
+        .unwrap();
+    assert!(store
+        .insert_transfer(&transfer("aa", "2026-03-01T10:21:00Z"))
+        .is_err());
+    assert_eq!(
+        store
+            .transfer_by_sha256("aa")
+            .unwrap()
+            .map(|t| t.fields.received_at)
+            .as_deref(),
+        Some("2026-03-01T10:20:00Z")
+    );
     assert_eq!(store.transfer_by_sha256("bb").unwrap(), None);
 }
 
 #[test]
 fn list_is_newest_first_and_counted() {
     let (_dir, store) = temp_store();
-    store.insert_transfer(&transfer("a", "2026-03-01T10:00:00Z")).unwrap();
-    store.insert_transfer(&transfer("b", "2026-03-02T10:00:00Z")).unwrap();
-    let shas: Vec<_> = store.list_transfers().unwrap().into_iter().map(|t| t.fields.sha256).collect();
+    store
+        .insert_transfer(&transfer("a", "2026-03-01T10:00:00Z"))
+        .unwrap();
+    store
+        .insert_transfer(&transfer("b", "2026-03-02T10:00:00Z"))
+        .unwrap();
+    let shas: Vec<_> = store
+        .list_transfers()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.fields.sha256)
+        .collect();
     assert_eq!(shas, ["b", "a"]);
     assert_eq!(store.count_transfers().unwrap(), 2);
 }
@@ -88,13 +111,19 @@ fn quarantine_rows_round_trip_newest_first() {
         size_bytes: 3,
         quarantined_at: at.into(),
     };
-    store.insert_quarantined(&q("old.bin", "2026-03-01T10:00:00Z")).unwrap();
-    store.insert_quarantined(&q("new.bin", "2026-03-02T10:00:00Z")).unwrap();
+    store
+        .insert_quarantined(&q("old.bin", "2026-03-01T10:00:00Z"))
+        .unwrap();
+    store
+        .insert_quarantined(&q("new.bin", "2026-03-02T10:00:00Z"))
+        .unwrap();
     let rows = store.list_quarantined().unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].fields, q("new.bin", "2026-03-02T10:00:00Z"));
     assert_eq!(store.quarantined(rows[0].id).unwrap().as_ref(), Some(&rows[0]));
     assert_eq!(store.quarantined(999).unwrap(), None);
     // The quarantine name is unique: the caller must pick a fresh one on a clash.
-    assert!(store.insert_quarantined(&q("new.bin", "2026-03-03T10:00:00Z")).is_err());
+    assert!(store
+        .insert_quarantined(&q("new.bin", "2026-03-03T10:00:00Z"))
+        .is_err());
 }

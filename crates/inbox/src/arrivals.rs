@@ -34,7 +34,10 @@ pub struct Arrivals {
 
 impl Arrivals {
     pub fn new(stable_for: Duration) -> Self {
-        Arrivals { stable_for, pending: HashMap::new() }
+        Arrivals {
+            stable_for,
+            pending: HashMap::new(),
+        }
     }
 
     /// Notes the file's current size. A changed size restarts its wait.
@@ -42,7 +45,10 @@ impl Arrivals {
         if is_temporary_name(path) {
             return;
         }
-        let seen = self.pending.entry(path.to_owned()).or_insert(Seen { size, since: now });
+        let seen = self
+            .pending
+            .entry(path.to_owned())
+            .or_insert(Seen { size, since: now });
         if seen.size != size {
             *seen = Seen { size, since: now };
         }

@@ -195,9 +195,24 @@ pub fn hl7_time_to_iso(ts: &str) -> Option<String> {
         6 => format!("{}-{}", &d[..4], &d[4..6]),
         8 => format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8]),
         10 => format!("{}-{}-{}T{}", &d[..4], &d[4..6], &d[6..8], &d[8..10]),
-        12 => format!("{}-{}-{}T{}:{}", &d[..4], &d[4..6], &d[6..8], &d[8..10], &d[10..12]),
+        12 => format!(
+            "{}-{}-{}T{}:{}",
+            &d[..4],
+            &d[4..6],
+            &d[6..8],
+            &d[8..10],
+            &d[10..12]
+        ),
         n if n >= 14 => {
-            format!("{}-{}-{}T{}:{}:{}", &d[..4], &d[4..6], &d[6..8], &d[8..10], &d[10..12], &d[12..14])
+            format!(
+                "{}-{}-{}T{}:{}:{}",
+                &d[..4],
+                &d[4..6],
+                &d[6..8],
+                &d[8..10],
+                &d[10..12],
+                &d[12..14]
+            )
         }
         _ => return None,
     };
@@ -210,9 +225,18 @@ mod tests {
 
     #[test]
     fn hl7_times_keep_their_precision() {
-        assert_eq!(hl7_time_to_iso("20200325110302").as_deref(), Some("2020-03-25T11:03:02"));
-        assert_eq!(hl7_time_to_iso("20200325110302123").as_deref(), Some("2020-03-25T11:03:02"));
-        assert_eq!(hl7_time_to_iso("202003251103").as_deref(), Some("2020-03-25T11:03"));
+        assert_eq!(
+            hl7_time_to_iso("20200325110302").as_deref(),
+            Some("2020-03-25T11:03:02")
+        );
+        assert_eq!(
+            hl7_time_to_iso("20200325110302123").as_deref(),
+            Some("2020-03-25T11:03:02")
+        );
+        assert_eq!(
+            hl7_time_to_iso("202003251103").as_deref(),
+            Some("2020-03-25T11:03")
+        );
         assert_eq!(hl7_time_to_iso("20200325").as_deref(), Some("2020-03-25"));
         assert_eq!(hl7_time_to_iso("2020").as_deref(), Some("2020"));
         assert_eq!(hl7_time_to_iso("UNK"), None);

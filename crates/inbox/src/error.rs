@@ -17,7 +17,10 @@ pub enum InboxError {
 
 impl InboxError {
     pub(crate) fn io(message: impl Into<String>, source: std::io::Error) -> Self {
-        InboxError::Io { message: message.into(), source }
+        InboxError::Io {
+            message: message.into(),
+            source,
+        }
     }
 }
 
@@ -48,7 +51,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into() }
+        ApiError {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -60,6 +66,9 @@ impl From<InboxError> for ApiError {
             InboxError::InvalidInput(_) => ErrorCode::InvalidInput,
             InboxError::NotFound(_) => ErrorCode::NotFound,
         };
-        ApiError { code, message: e.to_string() }
+        ApiError {
+            code,
+            message: e.to_string(),
+        }
     }
 }

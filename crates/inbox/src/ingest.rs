@@ -65,14 +65,20 @@ pub(crate) fn ingest_file(inbox: &Inbox, path: &Path, source: Source) -> Result<
 
     if let Some(existing) = inbox.store().transfer_by_sha256(&sha256)? {
         finish_source(path, source)?;
-        return Ok(IngestOutcome::Duplicate { transfer_id: existing.id });
+        return Ok(IngestOutcome::Duplicate {
+            transfer_id: existing.id,
+        });
     }
 
     match gp2gp::summarise(&bytes) {
         Ok(summary) => {
             let archive_name = format!("{}/{}", &sha256[..2], sha256);
             write_atomically(&inbox.paths().archive.join(&archive_name), &bytes)?;
-            let origin = if samples::is_sample(&sha256) { crate::Origin::Sample } else { crate::Origin::Folder };
+            let origin = if samples::is_sample(&sha256) {
+                crate::Origin::Sample
+            } else {
+                crate::Origin::Folder
+            };
             let row = NewTransfer {
                 interaction: summary.interaction.id().to_owned(),
                 message_id: summary.message_id,
@@ -105,7 +111,10 @@ pub(crate) fn ingest_file(inbox: &Inbox, path: &Path, source: Source) -> Result<
                  The file is kept here unchanged. Ask the sender to send it again, or contact your system supplier.\n"
             );
             write_atomically(
-                &inbox.paths().quarantine.join(format!("{quarantine_name}.reason.txt")),
+                &inbox
+                    .paths()
+                    .quarantine
+                    .join(format!("{quarantine_name}.reason.txt")),
                 note.as_bytes(),
             )?;
             let quarantine_id = inbox.store().insert_quarantined(&NewQuarantined {
@@ -117,7 +126,10 @@ pub(crate) fn ingest_file(inbox: &Inbox, path: &Path, source: Source) -> Result<
                 size_bytes: bytes.len() as u64,
                 quarantined_at: now,
             })?;
-            Ok(IngestOutcome::Quarantined { quarantine_id, reason })
+            Ok(IngestOutcome::Quarantined {
+                quarantine_id,
+                reason,
+            })
         }
     }
 }
@@ -126,7 +138,10 @@ fn finish_source(path: &Path, source: Source) -> Result<(), InboxError> {
     match source {
         Source::Consume => std::fs::remove_file(path).or_else(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Ok(()),
-            _ => Err(InboxError::io(format!("Stored, but could not remove {}", path.display()), e)),
+            _ => Err(InboxError::io(
+                format!("Stored, but could not remove {}", path.display()),
+                e,
+            )),
         }),
         Source::Keep => Ok(()),
     }
@@ -153,7 +168,8 @@ fn move_file(from: &Path, to: &Path) -> Result<(), InboxError> {
         return Ok(());
     }
     // Another file system: copy safely, then remove the original.
-    let bytes = std::fs::read(from).map_err(|e| InboxError::io(format!("Could not read {}", from.display()), e))?;
+    let bytes =
+        std::fs::read(from).map_err(|e| InboxError::io(format!("Could not read {}", from.display()), e))?;
     write_atomically(to, &bytes)?;
     std::fs::remove_file(from).map_err(|e| InboxError::io(format!("Could not remove {}", from.display()), e))
 }
@@ -161,7 +177,10 @@ fn move_file(from: &Path, to: &Path) -> Result<(), InboxError> {
 /// Writes `bytes` to `path` so that a reader sees either nothing or the whole file: a temporary
 /// file in the same folder, flushed to disk, then renamed; owner-only permissions.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), InboxError> {
-    let dir = path.parent().map(Path::to_owned).unwrap_or_else(|| PathBuf::from("."));
+    let dir = path
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&dir)
         .map_err(|e| InboxError::io(format!("Could not create the folder {}", dir.display()), e))?;
     let tmp = dir.join(format!(
@@ -187,10 +206,12 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), InboxErr
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]

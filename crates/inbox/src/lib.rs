@@ -13,9 +13,9 @@
 pub mod arrivals;
 pub mod clock;
 pub mod dto;
-pub mod nhs_number;
 mod error;
 mod ingest;
+pub mod nhs_number;
 pub mod paths;
 pub mod samples;
 pub mod session;
@@ -52,7 +52,9 @@ const MAX_NOTICES: usize = 50;
 
 impl std::fmt::Debug for Inbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inbox").field("paths", &self.paths).finish_non_exhaustive()
+        f.debug_struct("Inbox")
+            .field("paths", &self.paths)
+            .finish_non_exhaustive()
     }
 }
 
@@ -61,7 +63,12 @@ impl Inbox {
     pub fn open(paths: DataPaths, clock: Arc<dyn Clock>) -> Result<Inbox, InboxError> {
         paths.create_private_dirs()?;
         let store = Store::open(&paths.database)?;
-        Ok(Inbox { store: Mutex::new(store), paths, clock, live: Mutex::default() })
+        Ok(Inbox {
+            store: Mutex::new(store),
+            paths,
+            clock,
+            live: Mutex::default(),
+        })
     }
 
     pub fn paths(&self) -> &DataPaths {
@@ -92,7 +99,10 @@ impl Inbox {
     }
 
     pub(crate) fn add_notice(&self, message: String) -> dto::Notice {
-        let notice = dto::Notice { at: clock::rfc3339(self.clock.now()), message };
+        let notice = dto::Notice {
+            at: clock::rfc3339(self.clock.now()),
+            message,
+        };
         let mut live = self.live();
         if live.notices.len() == MAX_NOTICES {
             live.notices.pop_back();
@@ -155,6 +165,7 @@ impl Inbox {
             .transfer(transfer_id)?
             .ok_or_else(|| InboxError::NotFound(format!("There is no transfer {transfer_id}.")))?;
         let path = self.paths.archive.join(&transfer.fields.archive_name);
-        std::fs::read(&path).map_err(|e| InboxError::io(format!("Could not read the original {}", path.display()), e))
+        std::fs::read(&path)
+            .map_err(|e| InboxError::io(format!("Could not read the original {}", path.display()), e))
     }
 }

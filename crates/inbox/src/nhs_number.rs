@@ -2,7 +2,11 @@
 
 /// True for ten digits whose check digit is right (`9434765919`). Spaces are allowed.
 pub fn is_valid(s: &str) -> bool {
-    let digits: Vec<u32> = s.chars().filter(|c| *c != ' ').map(|c| c.to_digit(10).unwrap_or(99)).collect();
+    let digits: Vec<u32> = s
+        .chars()
+        .filter(|c| *c != ' ')
+        .map(|c| c.to_digit(10).unwrap_or(99))
+        .collect();
     if digits.len() != 10 || digits.iter().any(|d| *d > 9) {
         return false;
     }
@@ -18,10 +22,24 @@ mod tests {
 
     #[test]
     fn check_digits() {
-        for ok in ["9434765919", "943 476 5919", "9442964410", "9692294935", "4010232137"] {
+        for ok in [
+            "9434765919",
+            "943 476 5919",
+            "9442964410",
+            "9692294935",
+            "4010232137",
+        ] {
             assert!(is_valid(ok), "{ok}");
         }
-        for bad in ["9434765918", "1234567890", "943476591", "94347659190", "{{nhsNumber}}", "", "Test Harn"] {
+        for bad in [
+            "9434765918",
+            "1234567890",
+            "943476591",
+            "94347659190",
+            "{{nhsNumber}}",
+            "",
+            "Test Harn",
+        ] {
             assert!(!is_valid(bad), "{bad}");
         }
     }

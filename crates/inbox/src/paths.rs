@@ -113,7 +113,10 @@ impl Settings {
                 ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-            Err(e) => Err(InboxError::io(format!("Could not read the settings file {}", file.display()), e)),
+            Err(e) => Err(InboxError::io(
+                format!("Could not read the settings file {}", file.display()),
+                e,
+            )),
         }
     }
 

@@ -11,8 +11,14 @@ use crate::InboxError;
 
 /// (file name, bytes) of every sample.
 pub const SAMPLES: &[(&str, &[u8])] = &[
-    ("sample-emis-allergies.xml", include_bytes!("../../../assets/samples/sample-emis-allergies.xml")),
-    ("sample-tpp-systmone.xml", include_bytes!("../../../assets/samples/sample-tpp-systmone.xml")),
+    (
+        "sample-emis-allergies.xml",
+        include_bytes!("../../../assets/samples/sample-emis-allergies.xml"),
+    ),
+    (
+        "sample-tpp-systmone.xml",
+        include_bytes!("../../../assets/samples/sample-tpp-systmone.xml"),
+    ),
     (
         "sample-adaptor-degraded-codes.xml",
         include_bytes!("../../../assets/samples/sample-adaptor-degraded-codes.xml"),
@@ -21,7 +27,12 @@ pub const SAMPLES: &[(&str, &[u8])] = &[
 
 fn sample_hashes() -> &'static [String] {
     static HASHES: OnceLock<Vec<String>> = OnceLock::new();
-    HASHES.get_or_init(|| SAMPLES.iter().map(|(_, bytes)| hex(&Sha256::digest(bytes))).collect())
+    HASHES.get_or_init(|| {
+        SAMPLES
+            .iter()
+            .map(|(_, bytes)| hex(&Sha256::digest(bytes)))
+            .collect()
+    })
 }
 
 /// True when these are exactly the bytes of a built-in sample.

@@ -37,7 +37,9 @@ struct Running {
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session").field("data_dir", &self.config.data_dir).finish_non_exhaustive()
+        f.debug_struct("Session")
+            .field("data_dir", &self.config.data_dir)
+            .finish_non_exhaustive()
     }
 }
 
@@ -58,7 +60,11 @@ impl Session {
             samples::place_in(&inbox.paths().incoming)?;
         }
         let watcher = Some(start_watcher(&inbox, &config, &on_event));
-        Ok(Session { config, on_event, running: Mutex::new(Running { inbox, watcher }) })
+        Ok(Session {
+            config,
+            on_event,
+            running: Mutex::new(Running { inbox, watcher }),
+        })
     }
 
     fn running(&self) -> MutexGuard<'_, Running> {
@@ -77,7 +83,10 @@ impl Session {
 
     /// Saves the settings and, if the watched folder changed, watches the new one.
     pub fn update_settings(&self, update: SettingsUpdate) -> Result<SettingsView, InboxError> {
-        let incoming_dir = update.incoming_dir.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
+        let incoming_dir = update
+            .incoming_dir
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty());
         if let Some(dir) = &incoming_dir {
             if !PathBuf::from(dir).is_absolute() {
                 return Err(InboxError::InvalidInput(format!(
@@ -86,7 +95,9 @@ impl Session {
             }
         }
         let mut running = self.running();
-        let settings = Settings { incoming_dir: incoming_dir.map(PathBuf::from) };
+        let settings = Settings {
+            incoming_dir: incoming_dir.map(PathBuf::from),
+        };
         settings.save(&running.inbox.paths().settings_file)?;
         let paths = DataPaths::resolve(&self.config.data_dir, self.config.env_incoming.clone(), &settings);
         if paths != *running.inbox.paths() {

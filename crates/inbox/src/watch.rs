@@ -142,7 +142,10 @@ impl Run {
                 continue;
             }
             if self.watcher.is_some() {
-                if self.last_scan.is_none_or(|t| t.elapsed() >= self.options.rescan_every) {
+                if self
+                    .last_scan
+                    .is_none_or(|t| t.elapsed() >= self.options.rescan_every)
+                {
                     self.scan();
                 }
                 self.refresh_pending();
@@ -181,7 +184,9 @@ impl Run {
 
     fn scan(&mut self) {
         self.last_scan = Some(Instant::now());
-        let Ok(entries) = std::fs::read_dir(self.dir()) else { return };
+        let Ok(entries) = std::fs::read_dir(self.dir()) else {
+            return;
+        };
         for entry in entries.flatten() {
             self.observe(&entry.path());
         }
@@ -227,7 +232,10 @@ impl Run {
                     "\"{}\" repeats a message already in the inbox (exactly the same bytes), so it was not filed again.",
                     file_name(path)
                 ));
-                InboxEvent::Duplicate { transfer_id, file_name: file_name(path) }
+                InboxEvent::Duplicate {
+                    transfer_id,
+                    file_name: file_name(path),
+                }
             }
             Ok(IngestOutcome::Quarantined { quarantine_id, .. }) => {
                 match self.inbox.store().quarantined(quarantine_id) {
@@ -272,7 +280,9 @@ impl Run {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Creates the folder if needed and checks that files can be moved out of it.

@@ -1,7 +1,7 @@
 //! Commands by area; each a few lines that call the core.
 
-pub mod transfers;
 pub mod settings;
+pub mod transfers;
 
 use inbox::session::Session;
 use inbox::ApiError;

@@ -9,6 +9,9 @@ pub fn settings_get(state: tauri::State<'_, AppState>) -> Result<SettingsView, A
 }
 
 #[tauri::command]
-pub fn settings_update(state: tauri::State<'_, AppState>, update: SettingsUpdate) -> Result<SettingsView, ApiError> {
+pub fn settings_update(
+    state: tauri::State<'_, AppState>,
+    update: SettingsUpdate,
+) -> Result<SettingsView, ApiError> {
     Ok(super::session(&state)?.update_settings(update)?)
 }

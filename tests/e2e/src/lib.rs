@@ -25,7 +25,9 @@ pub fn target_dir() -> PathBuf {
 }
 
 pub fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/public").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/public")
+        .join(name)
 }
 
 /// Each app gets its own pair of ports, so a leftover driver can never answer for the next test.
@@ -63,7 +65,12 @@ impl App {
         let port = NEXT_PORT.fetch_add(2, Ordering::SeqCst);
         let mut driver = Command::new("tauri-driver");
         driver
-            .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &(port + 1).to_string(),
+            ])
             .env("GP2GP_INBOX_DATA_DIR", data_dir.path())
             .env_remove("GP2GP_INBOX_DIR")
             .stdin(Stdio::null())
@@ -74,7 +81,9 @@ impl App {
         } else {
             data_dir.path().join("incoming")
         };
-        let driver = driver.spawn().expect("tauri-driver on PATH (cargo install tauri-driver --locked)");
+        let driver = driver
+            .spawn()
+            .expect("tauri-driver on PATH (cargo install tauri-driver --locked)");
         wait_for_port(port, Duration::from_secs(30));
 
         let mut caps = serde_json::Map::new();
@@ -85,7 +94,13 @@ impl App {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("WebDriver session with the app");
-        App { client, data_dir, incoming, driver, name }
+        App {
+            client,
+            data_dir,
+            incoming,
+            driver,
+            name,
+        }
     }
 
     /// Saves the current screen as `target/e2e-screenshots/<name>.png` (in the workspace, whatever
@@ -111,7 +126,10 @@ pub fn deliver(src: &Path, dir: &Path, name: &str) {
 fn wait_for_port(port: u16, limit: Duration) {
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < limit, "tauri-driver did not listen on port {port}");
+        assert!(
+            start.elapsed() < limit,
+            "tauri-driver did not listen on port {port}"
+        );
         std::thread::yield_now();
     }
 }

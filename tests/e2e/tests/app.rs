@@ -18,14 +18,24 @@ async fn a_record_dropped_in_the_folder_appears_in_the_inbox() {
     let app = App::start("first_record_arrives").await;
     let c = &app.client;
     // The inbox has loaded, empty, and says which folder it watches.
-    c.wait().at_most(ARRIVAL).for_element(Locator::XPath("//*[normalize-space()='No records yet.']")).await.unwrap();
     c.wait()
         .at_most(ARRIVAL)
-        .for_element(Locator::XPath("//*[contains(@class,'watch-pill') and contains(@class,'ok')]"))
+        .for_element(Locator::XPath("//*[normalize-space()='No records yet.']"))
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::XPath(
+            "//*[contains(@class,'watch-pill') and contains(@class,'ok')]",
+        ))
         .await
         .unwrap();
 
-    deliver(&corpus("tpp_systmone_uk06_payload.xml"), &app.incoming, "tpp-extract.xml");
+    deliver(
+        &corpus("tpp_systmone_uk06_payload.xml"),
+        &app.incoming,
+        "tpp-extract.xml",
+    );
 
     let row = c
         .wait()
@@ -34,10 +44,16 @@ async fn a_record_dropped_in_the_folder_appears_in_the_inbox() {
         .await
         .expect("the record's row within 10 s");
     let text = row.text().await.unwrap();
-    assert!(text.contains("944 296 4410"), "NHS number formatted 3-3-4: {text}");
+    assert!(
+        text.contains("944 296 4410"),
+        "NHS number formatted 3-3-4: {text}"
+    );
     assert!(text.contains("M85019"), "sending practice: {text}");
     assert!(text.contains("25-Mar-2020 11:03"), "sent date: {text}");
-    assert!(!app.incoming.join("tpp-extract.xml").exists(), "the file left the incoming folder");
+    assert!(
+        !app.incoming.join("tpp-extract.xml").exists(),
+        "the file left the incoming folder"
+    );
     app.finish().await;
 }
 
@@ -47,7 +63,11 @@ async fn an_unreadable_file_goes_to_quarantine_with_a_reason() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = App::start("unreadable_file_quarantined").await;
     let c = &app.client;
-    c.wait().at_most(ARRIVAL).for_element(Locator::Id("incoming-title")).await.unwrap();
+    c.wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::Id("incoming-title"))
+        .await
+        .unwrap();
 
     std::fs::create_dir_all(&app.incoming).unwrap();
     std::fs::write(app.incoming.join("scan.pdf"), b"%PDF-1.4 not a GP2GP message").unwrap();
@@ -62,7 +82,10 @@ async fn an_unreadable_file_goes_to_quarantine_with_a_reason() {
     assert!(row.text().await.unwrap().contains("XML"));
     let quarantined = app.data_dir.path().join("quarantine");
     assert!(quarantined.join("scan.pdf").exists() && quarantined.join("scan.pdf.reason.txt").exists());
-    assert!(app.incoming.join("still-copying.xml.part").exists(), "files still being written are left alone");
+    assert!(
+        app.incoming.join("still-copying.xml.part").exists(),
+        "files still being written are left alone"
+    );
     app.finish().await;
 }
 
@@ -81,13 +104,19 @@ async fn a_newcomer_sees_the_sample_records() {
     }
     c.wait()
         .at_most(ARRIVAL)
-        .for_element(Locator::XPath(&format!("(//tr[contains(@class,'transfer-row')])[{}]", inbox_samples())))
+        .for_element(Locator::XPath(&format!(
+            "(//tr[contains(@class,'transfer-row')])[{}]",
+            inbox_samples()
+        )))
         .await
         .expect("every sample listed");
     let rows = c.find_all(Locator::Css("tr.transfer-row")).await.unwrap();
     assert_eq!(rows.len(), inbox_samples(), "every built-in sample is listed");
     for row in rows {
-        assert!(row.text().await.unwrap().contains("Sample"), "each marked as a sample");
+        assert!(
+            row.text().await.unwrap().contains("Sample"),
+            "each marked as a sample"
+        );
     }
     app.finish().await;
 }
@@ -96,6 +125,9 @@ async fn a_newcomer_sees_the_sample_records() {
 fn inbox_samples() -> usize {
     std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/samples"))
         .unwrap()
-        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xml")))
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xml"))
+        })
         .count()
 }

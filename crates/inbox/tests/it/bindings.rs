@@ -36,7 +36,10 @@ fn committed_bindings_match_the_rust_types() {
     generate(tmp.path());
     let generated = read_all(tmp.path());
     assert!(generated.contains_key("InboxSnapshot.ts"));
-    assert!(generated.values().all(|ts| !ts.contains("bigint")), "64-bit ids must be typed as number");
+    assert!(
+        generated.values().all(|ts| !ts.contains("bigint")),
+        "64-bit ids must be typed as number"
+    );
 
     if std::env::var_os("UPDATE_BINDINGS").is_some() {
         let _ = std::fs::remove_dir_all(&committed_dir);

@@ -10,7 +10,9 @@ fn an_extract_is_stored_with_its_original_kept_byte_for_byte() {
     std::fs::create_dir_all(&inbox.paths().incoming).unwrap();
     std::fs::write(&arrived, &original).unwrap();
 
-    let IngestOutcome::Stored { transfer_id } = inbox.ingest_file(&arrived).unwrap() else { panic!("not stored") };
+    let IngestOutcome::Stored { transfer_id } = inbox.ingest_file(&arrived).unwrap() else {
+        panic!("not stored")
+    };
     assert!(!arrived.exists(), "the file leaves the incoming folder");
     let rows = inbox.transfers().unwrap();
     assert_eq!(rows.len(), 1);
@@ -34,8 +36,13 @@ fn an_extract_is_stored_with_its_original_kept_byte_for_byte() {
 fn the_same_bytes_again_are_a_duplicate_not_a_second_transfer() {
     let (_dir, inbox) = temp_inbox();
     let first = inbox.import_file(&corpus("ack_AA_positive.xml")).unwrap();
-    let IngestOutcome::Stored { transfer_id } = first else { panic!("{first:?}") };
-    assert_eq!(inbox.import_file(&corpus("ack_AA_positive.xml")).unwrap(), IngestOutcome::Duplicate { transfer_id });
+    let IngestOutcome::Stored { transfer_id } = first else {
+        panic!("{first:?}")
+    };
+    assert_eq!(
+        inbox.import_file(&corpus("ack_AA_positive.xml")).unwrap(),
+        IngestOutcome::Duplicate { transfer_id }
+    );
     assert_eq!(inbox.count_transfers().unwrap(), 1);
     assert!(!inbox.transfers().unwrap()[0].sample);
 }
@@ -48,21 +55,39 @@ fn bad_files_are_quarantined_with_a_plain_english_reason_and_nothing_is_lost() {
     let cases: [(&str, &[u8], &str, &str); 4] = [
         ("empty.xml", b"", "not_xml", "empty"),
         ("junk.bin", b"\x00\x9f\x92\x96 not xml", "not_xml", "XML"),
-        ("page.html", b"<html><body/></html>", "not_gp2gp", "not a GP2GP message"),
-        ("cut.xml", b"<RCMR_IN030000UK06 xmlns=\"urn:hl7-org:v3\"><id", "not_xml", "well-formed"),
+        (
+            "page.html",
+            b"<html><body/></html>",
+            "not_gp2gp",
+            "not a GP2GP message",
+        ),
+        (
+            "cut.xml",
+            b"<RCMR_IN030000UK06 xmlns=\"urn:hl7-org:v3\"><id",
+            "not_xml",
+            "well-formed",
+        ),
     ];
     for (name, bytes, code, words) in cases {
         let path = incoming.join(name);
         std::fs::write(&path, bytes).unwrap();
         let outcome = inbox.ingest_file(&path).unwrap();
-        let IngestOutcome::Quarantined { reason, .. } = outcome else { panic!("{name}: {outcome:?}") };
+        let IngestOutcome::Quarantined { reason, .. } = outcome else {
+            panic!("{name}: {outcome:?}")
+        };
         assert!(reason.contains(words), "{name}: {reason}");
         assert!(!path.exists());
         let kept = inbox.paths().quarantine.join(name);
         assert_eq!(std::fs::read(&kept).unwrap(), bytes, "{name} kept unchanged");
-        let note = std::fs::read_to_string(inbox.paths().quarantine.join(format!("{name}.reason.txt"))).unwrap();
+        let note =
+            std::fs::read_to_string(inbox.paths().quarantine.join(format!("{name}.reason.txt"))).unwrap();
         assert!(note.contains(&reason), "{note}");
-        let row = inbox.quarantine().unwrap().into_iter().find(|q| q.file_name == name).unwrap();
+        let row = inbox
+            .quarantine()
+            .unwrap()
+            .into_iter()
+            .find(|q| q.file_name == name)
+            .unwrap();
         assert_eq!(row.reason_code, code);
     }
     assert_eq!(inbox.count_transfers().unwrap(), 0);
@@ -102,7 +127,10 @@ fn command_line_imports_leave_the_source_alone() {
     let (_dir, inbox) = temp_inbox();
     let src = corpus("README.md");
     let outcome = inbox.import_file(&src).unwrap();
-    assert!(matches!(outcome, IngestOutcome::Quarantined { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, IngestOutcome::Quarantined { .. }),
+        "{outcome:?}"
+    );
     assert!(src.exists());
     assert!(inbox.paths().quarantine.join("README.md").exists());
 }
@@ -112,7 +140,10 @@ fn built_in_samples_are_marked_as_samples() {
     let (dir, inbox) = temp_inbox();
     let n = inbox::samples::place_in(dir.path()).unwrap();
     for (name, _) in inbox::samples::SAMPLES {
-        assert!(matches!(inbox.ingest_file(&dir.path().join(name)).unwrap(), IngestOutcome::Stored { .. }));
+        assert!(matches!(
+            inbox.ingest_file(&dir.path().join(name)).unwrap(),
+            IngestOutcome::Stored { .. }
+        ));
     }
     let rows = inbox.transfers().unwrap();
     assert_eq!(rows.len(), n);

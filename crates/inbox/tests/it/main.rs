@@ -10,7 +10,9 @@ use std::sync::Arc;
 use inbox::{DataPaths, FixedClock, Inbox, Settings};
 
 pub fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/public").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/public")
+        .join(name)
 }
 
 pub const T0: time::OffsetDateTime = time::macros::datetime!(2026-03-01 09:30 UTC);

@@ -111,13 +111,21 @@ fn files_already_waiting_are_found_at_start_and_temporary_names_are_left() {
     let incoming = data.path().join("in");
     std::fs::create_dir_all(&incoming).unwrap();
     std::fs::copy(corpus("ack_AA_positive.xml"), incoming.join("ack.xml")).unwrap();
-    std::fs::copy(corpus("ack_AE_code99.xml"), incoming.join("still-writing.xml.part")).unwrap();
+    std::fs::copy(
+        corpus("ack_AE_code99.xml"),
+        incoming.join("still-writing.xml.part"),
+    )
+    .unwrap();
     let (session, rx) = start(data.path(), Some(&incoming), false);
-    wait_for(&rx, "stored", |e| matches!(e, InboxEvent::TransferStored { .. }).then_some(()));
+    wait_for(&rx, "stored", |e| {
+        matches!(e, InboxEvent::TransferStored { .. }).then_some(())
+    });
     // The .part file is ignored however long we wait; once renamed it is taken.
     assert!(incoming.join("still-writing.xml.part").exists());
     std::fs::rename(incoming.join("still-writing.xml.part"), incoming.join("ae.xml")).unwrap();
-    wait_for(&rx, "second stored", |e| matches!(e, InboxEvent::TransferStored { .. }).then_some(()));
+    wait_for(&rx, "second stored", |e| {
+        matches!(e, InboxEvent::TransferStored { .. }).then_some(())
+    });
     assert_eq!(session.inbox().count_transfers().unwrap(), 2);
 }
 
@@ -141,7 +149,9 @@ fn a_folder_deleted_and_recreated_is_watched_again() {
         _ => None,
     });
     deliver(&corpus("ack_AR_code18.xml"), &incoming, "ar.xml");
-    wait_for(&rx, "stored", |e| matches!(e, InboxEvent::TransferStored { .. }).then_some(()));
+    wait_for(&rx, "stored", |e| {
+        matches!(e, InboxEvent::TransferStored { .. }).then_some(())
+    });
 }
 
 #[test]
@@ -166,16 +176,28 @@ fn first_run_with_nothing_configured_loads_the_samples_once() {
     {
         let (session, rx) = start(data.path(), None, true);
         for _ in inbox::samples::SAMPLES {
-            wait_for(&rx, "sample stored", |e| matches!(e, InboxEvent::TransferStored { .. }).then_some(()));
+            wait_for(&rx, "sample stored", |e| {
+                matches!(e, InboxEvent::TransferStored { .. }).then_some(())
+            });
         }
         let rows = session.inbox().transfers().unwrap();
         assert!(rows.iter().all(|r| r.sample));
-        assert_eq!(session.settings().unwrap().incoming_source, IncomingSource::Default);
+        assert_eq!(
+            session.settings().unwrap().incoming_source,
+            IncomingSource::Default
+        );
     }
     // Second start: no new samples.
     let (session, _rx) = start(data.path(), None, true);
-    assert!(!data.path().join("incoming").join(inbox::samples::SAMPLES[0].0).exists());
-    assert_eq!(session.inbox().count_transfers().unwrap(), inbox::samples::SAMPLES.len() as u64);
+    assert!(!data
+        .path()
+        .join("incoming")
+        .join(inbox::samples::SAMPLES[0].0)
+        .exists());
+    assert_eq!(
+        session.inbox().count_transfers().unwrap(),
+        inbox::samples::SAMPLES.len() as u64
+    );
 }
 
 #[test]
@@ -183,22 +205,32 @@ fn changing_the_watched_folder_in_settings_moves_the_watch() {
     let data = tempfile::tempdir().unwrap();
     let (session, rx) = start(data.path(), None, false);
     let elsewhere = data.path().join("elsewhere");
-    let bad = session.update_settings(SettingsUpdate { incoming_dir: Some("relative/path".into()) });
+    let bad = session.update_settings(SettingsUpdate {
+        incoming_dir: Some("relative/path".into()),
+    });
     assert!(bad.is_err());
     let view = session
-        .update_settings(SettingsUpdate { incoming_dir: Some(elsewhere.display().to_string()) })
+        .update_settings(SettingsUpdate {
+            incoming_dir: Some(elsewhere.display().to_string()),
+        })
         .unwrap();
     assert_eq!(view.incoming_source, IncomingSource::Setting);
     assert_eq!(view.effective_incoming_dir, elsewhere.display().to_string());
     wait_for(&rx, "watching elsewhere", |e| match e {
-        InboxEvent::WatchChanged { status } if status.watching && status.incoming_dir == view.effective_incoming_dir => {
+        InboxEvent::WatchChanged { status }
+            if status.watching && status.incoming_dir == view.effective_incoming_dir =>
+        {
             Some(())
         }
         _ => None,
     });
     deliver(&corpus("ack_AA_positive.xml"), &elsewhere, "aa.xml");
-    wait_for(&rx, "stored", |e| matches!(e, InboxEvent::TransferStored { .. }).then_some(()));
+    wait_for(&rx, "stored", |e| {
+        matches!(e, InboxEvent::TransferStored { .. }).then_some(())
+    });
     // Back to the default.
-    let view = session.update_settings(SettingsUpdate { incoming_dir: None }).unwrap();
+    let view = session
+        .update_settings(SettingsUpdate { incoming_dir: None })
+        .unwrap();
     assert_eq!(view.incoming_source, IncomingSource::Default);
 }
