@@ -105,10 +105,11 @@ pub(crate) fn ingest_file(inbox: &Inbox, path: &Path, source: Source) -> Result<
                 Source::Consume => move_file(path, &target)?,
                 Source::Keep => write_atomically(&target, &bytes)?,
             }
-            let reason = format!("{} ({} bytes)", err.reason, bytes.len());
+            let reason = err.reason;
             let note = format!(
-                "GP2GP Inbox could not read this file.\n\nFile: {file_name}\nReceived: {now}\nReason: {reason}\n\n\
-                 The file is kept here unchanged. Ask the sender to send it again, or contact your system supplier.\n"
+                "GP2GP Inbox could not read this file.\n\nFile: {file_name} ({} bytes)\nReceived: {now}\nReason: {reason}\n\n\
+                 The file is kept here unchanged. Ask the sender to send it again, or contact your system supplier.\n",
+                bytes.len()
             );
             write_atomically(
                 &inbox

@@ -38,8 +38,23 @@ pub struct App {
     pub client: Client,
     pub data_dir: tempfile::TempDir,
     pub incoming: PathBuf,
-    driver: Child,
+    driver: Driver,
     name: &'static str,
+}
+
+/// tauri-driver and its children; the whole process group is ended when dropped, even when a test fails.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", "--", &format!("-{pid}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 impl App {
@@ -74,6 +89,9 @@ impl App {
             .env("GP2GP_INBOX_DATA_DIR", data_dir.path())
             .env_remove("GP2GP_INBOX_DIR")
             .stdin(Stdio::null())
+            // tauri-driver starts WebKitWebDriver, which starts the app: give them a process group of
+            // their own so that closing the test ends all three, not just tauri-driver.
+            .process_group(0)
             .kill_on_drop(true);
         let incoming = if configure_incoming {
             driver.env("GP2GP_INBOX_DIR", &incoming);
@@ -111,7 +129,7 @@ impl App {
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(dir.join(format!("{}.png", self.name)), png).expect("write screenshot");
         let _ = self.client.close().await;
-        let _ = self.driver.kill().await;
+        drop(self.driver);
     }
 }
 
