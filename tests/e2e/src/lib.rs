@@ -116,14 +116,14 @@ impl App {
             client,
             data_dir,
             incoming,
-            driver,
+            driver: Driver(driver),
             name,
         }
     }
 
     /// Saves the current screen as `target/e2e-screenshots/<name>.png` (in the workspace, whatever
     /// `CARGO_TARGET_DIR` says) and closes the app.
-    pub async fn finish(mut self) {
+    pub async fn finish(self) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         let png = self.client.screenshot().await.expect("screenshot");
