@@ -32,26 +32,29 @@ async fn a_record_dropped_in_the_folder_appears_in_the_inbox() {
         .unwrap();
 
     deliver(
-        &corpus("tpp_systmone_uk06_payload.xml"),
+        &corpus("adaptor_absent_attachments_full.xml"),
         &app.incoming,
-        "tpp-extract.xml",
+        "extract.xml",
     );
 
     let row = c
         .wait()
         .at_most(ARRIVAL)
-        .for_element(Locator::XPath("//tr[@data-nhs-number='9442964410']"))
+        .for_element(Locator::XPath("//tr[@data-nhs-number='1234567890']"))
         .await
         .expect("the record's row within 10 s");
     let text = row.text().await.unwrap();
     assert!(
-        text.contains("944 296 4410"),
+        text.contains("123 456 7890"),
         "NHS number formatted 3-3-4: {text}"
     );
-    assert!(text.contains("M85019"), "sending practice: {text}");
-    assert!(text.contains("25-Mar-2020 11:03"), "sent date: {text}");
+    // 1234567890 fails the NHS number check digit: the row must say so.
+    assert!(text.contains("Check NHS number"), "check-digit warning: {text}");
+    assert!(text.contains("GP2GPTEST"), "sending practice: {text}");
+    assert!(text.contains("01-Jan-2020 01:01"), "sent date: {text}");
+    assert!(!text.contains("Sample"), "a real arrival is not a sample: {text}");
     assert!(
-        !app.incoming.join("tpp-extract.xml").exists(),
+        !app.incoming.join("extract.xml").exists(),
         "the file left the incoming folder"
     );
     app.finish().await;

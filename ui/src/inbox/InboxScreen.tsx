@@ -67,7 +67,7 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
         {samples && (
           <p className="sample-note">
             Rows marked <span className="tag tag-sample">Sample</span> are built-in synthetic test records,
-            shown because nothing has been configured yet.
+            not real patients.
           </p>
         )}
         {snapshot.transfers.length === 0 ? (
