@@ -2,6 +2,7 @@
 //! entries, medication links), NOPAT propagated, medication courses, allergies, degraded entries and
 //! the counts of the `parse` contract.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::attachment::{absent_attachment_id, InlineAttachment};
@@ -309,7 +310,24 @@ pub fn coding_degrade(coding: &Coding) -> Option<(DegradeKind, &Code)> {
 }
 
 fn key(id: &str) -> String {
-    id.trim().to_ascii_uppercase()
+    key_ref(id).into_owned()
+}
+
+/// [`key`] without allocating when the id is already trimmed upper case (as GUIDs usually are).
+fn key_ref(id: &str) -> Cow<'_, str> {
+    let t = id.trim();
+    if t.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(t.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(t)
+    }
+}
+
+/// `haystack.to_ascii_lowercase().contains(needle)` for a lower-case ASCII `needle`, without
+/// allocating.
+fn contains_ci(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 fn is_nopat(code: Option<&Code>) -> bool {
@@ -330,16 +348,16 @@ fn allergy_wrapper(coding: Option<&Coding>) -> Option<AllergyKind> {
 fn looks_like_allergy(coding: &Coding) -> bool {
     coding.codes().any(|c| {
         let code = c.code.as_deref().unwrap_or("").trim();
-        let name = c.display_name.as_deref().unwrap_or("").to_ascii_lowercase();
+        let name = c.display_name.as_deref().unwrap_or("");
         code.starts_with("14L")
             || code.starts_with("SN53")
             || code.starts_with("ALLERGY-")
-            || name.contains("allerg")
-            || name.contains("adverse reaction")
+            || contains_ci(name, "allerg")
+            || contains_ci(name, "adverse reaction")
     }) || coding
         .original_text
         .as_deref()
-        .is_some_and(|t| t.to_ascii_lowercase().contains("allerg"))
+        .is_some_and(|t| contains_ci(t, "allerg"))
 }
 
 /// Works everything out. `attachments` and `manifest` are the message's (for placeholders and
@@ -358,7 +376,10 @@ pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[
         .filter_map(|(i, a)| a.id.as_deref().map(|id| (key(id), i)))
         .collect();
     let resolve = |p: &mut crate::model::Participation| {
-        p.agent = p.agent_id.as_deref().and_then(|id| agents.get(&key(id)).copied());
+        p.agent = p
+            .agent_id
+            .as_deref()
+            .and_then(|id| agents.get(&*key_ref(id)).copied());
     };
     for c in &mut x.compositions {
         if let Some(a) = c.author.as_mut() {
@@ -366,20 +387,14 @@ pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[
         }
         c.participants.iter_mut().for_each(resolve);
     }
-    for s in &mut x.statements {
-        s.participants.iter_mut().for_each(resolve);
-    }
 
-    // Own NOPAT codes, then propagation (parents come before children in the arena).
+    // Own NOPAT codes, then propagation (parents come before children in the arena). One pass over
+    // the statements: participants resolved, own NOPAT counted, NOPAT inherited.
     counts.nopat = x
         .compositions
         .iter()
         .filter(|c| is_nopat(c.confidentiality.as_ref()))
         .count()
-        + x.statements
-            .iter()
-            .filter(|s| is_nopat(s.confidentiality.as_ref()))
-            .count()
         + x.documents
             .iter()
             .filter(|d| is_nopat(d.confidentiality.as_ref()))
@@ -391,15 +406,10 @@ pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[
             || x.statements[i]
                 .composition
                 .is_some_and(|c| x.compositions.get(c).is_some_and(|c| c.nopat));
-        x.statements[i].nopat |= inherited;
-    }
-
-    // Statement ids.
-    let mut ids: HashMap<String, usize> = HashMap::with_capacity(x.statements.len());
-    for (i, s) in x.statements.iter().enumerate() {
-        if let Some(id) = s.id.as_deref() {
-            ids.entry(key(id)).or_insert(i);
-        }
+        let s = &mut x.statements[i];
+        s.participants.iter_mut().for_each(resolve);
+        counts.nopat += usize::from(is_nopat(s.confidentiality.as_ref()));
+        s.nopat |= inherited;
     }
 
     // Documents.
@@ -503,7 +513,7 @@ pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[
 
     analyse_medication(x, &mut counts);
     analyse_allergies(x, &mut counts);
-    analyse_problems(x, &ids, &mut counts);
+    analyse_problems(x, &mut counts);
     analyse_degrades(x, &mut counts);
     counts
 }
@@ -511,6 +521,9 @@ pub(crate) fn analyse(x: &mut EhrExtract, ebxml: Option<&EbXml>, attachments: &[
 fn analyse_medication(x: &mut EhrExtract, counts: &mut Counts) {
     let mut courses: Vec<MedicationCourse> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
+    // The course of each medication statement's first authorisation (courses are made in document
+    // order, so that is the first course made while reading the statement).
+    let mut first_course: HashMap<usize, usize> = HashMap::new();
     for (si, s) in x.statements.iter().enumerate() {
         let Some(m) = s.medication.as_deref() else {
             continue;
@@ -518,6 +531,7 @@ fn analyse_medication(x: &mut EhrExtract, counts: &mut Counts) {
         for (pi, sup) in m.supplies.iter().enumerate() {
             match sup.kind {
                 SupplyKind::Authorise => {
+                    first_course.entry(si).or_insert(courses.len());
                     counts.medication_courses += 1;
                     let repeats = sup
                         .repeat_number
@@ -586,19 +600,7 @@ fn analyse_medication(x: &mut EhrExtract, counts: &mut Counts) {
             continue;
         };
         // Same-statement authorise, for supplies without a link.
-        let local = m
-            .supplies
-            .iter()
-            .position(|p| p.kind == SupplyKind::Authorise)
-            .and_then(|pi| {
-                courses.iter().position(|c| {
-                    c.authorise
-                        == SupplyRef {
-                            statement: si,
-                            supply: pi,
-                        }
-                })
-            });
+        let local = first_course.get(&si).copied();
         for (pi, sup) in m.supplies.iter().enumerate() {
             if !matches!(sup.kind, SupplyKind::Prescribe | SupplyKind::Discontinue) {
                 continue;
@@ -606,7 +608,7 @@ fn analyse_medication(x: &mut EhrExtract, counts: &mut Counts) {
             let target = sup
                 .refers_to
                 .as_deref()
-                .and_then(|id| by_id.get(&key(id)).copied())
+                .and_then(|id| by_id.get(&*key_ref(id)).copied())
                 .or(local);
             let Some(ci) = target else { continue };
             let Some(course) = courses.get_mut(ci) else {
@@ -711,7 +713,7 @@ fn make_allergy(kind: AllergyKind, statement: usize, observation: usize, x: &Ehr
     let reaction = obs
         .annotations
         .iter()
-        .find(|a| a.to_ascii_lowercase().contains("reaction"))
+        .find(|a| contains_ci(a, "reaction"))
         .map(|a| a.trim().to_owned());
     let wrapper = &x.statements[statement];
     let degraded = wrapper
@@ -738,8 +740,18 @@ fn make_allergy(kind: AllergyKind, statement: usize, observation: usize, x: &Ehr
     }
 }
 
-fn analyse_problems(x: &mut EhrExtract, ids: &HashMap<String, usize>, counts: &mut Counts) {
+fn analyse_problems(x: &mut EhrExtract, counts: &mut Counts) {
     let mut problems = Vec::new();
+    // Statement ids (first wins), only when there is a LinkSet to resolve.
+    let mut ids: HashMap<Cow<'_, str>, usize> = HashMap::new();
+    if x.statements.iter().any(|s| s.kind == StatementKind::LinkSet) {
+        ids.reserve(x.statements.len());
+        for (i, s) in x.statements.iter().enumerate() {
+            if let Some(id) = s.id.as_deref() {
+                ids.entry(key_ref(id)).or_insert(i);
+            }
+        }
+    }
     for (si, s) in x.statements.iter().enumerate() {
         if s.kind != StatementKind::LinkSet {
             continue;
@@ -747,7 +759,7 @@ fn analyse_problems(x: &mut EhrExtract, ids: &HashMap<String, usize>, counts: &m
         counts.problems += 1;
         let links = s.links.as_deref();
         let named_id = links.and_then(|l| l.named.clone());
-        let named = named_id.as_deref().and_then(|id| ids.get(&key(id)).copied());
+        let named = named_id.as_deref().and_then(|id| ids.get(&*key_ref(id)).copied());
         let code = named
             .and_then(|n| x.statements.get(n))
             .and_then(|n| n.code.clone());
@@ -773,7 +785,7 @@ fn analyse_problems(x: &mut EhrExtract, ids: &HashMap<String, usize>, counts: &m
                     .iter()
                     .map(|id| LinkedEntry {
                         id: id.clone(),
-                        statement: ids.get(&key(id)).copied(),
+                        statement: ids.get(&*key_ref(id)).copied(),
                     })
                     .collect()
             })
@@ -801,6 +813,7 @@ fn analyse_problems(x: &mut EhrExtract, ids: &HashMap<String, usize>, counts: &m
             nopat: s.nopat,
         });
     }
+    drop(ids);
     x.problems = problems;
 }
 
@@ -844,9 +857,11 @@ fn analyse_degrades(x: &mut EhrExtract, counts: &mut Counts) {
         ) {
             continue;
         }
-        let coded: Vec<(CodingSite, &Coding)> = s.own_codings().filter(|(_, c)| !c.is_uncoded()).collect();
-        if !coded.is_empty() && !coded.iter().any(|(_, c)| c.has_snomed()) {
-            let (site, c) = coded[0];
+        let mut coded = s.own_codings().filter(|(_, c)| !c.is_uncoded());
+        let first_coded = coded.next();
+        if let Some((site, c)) =
+            first_coded.filter(|(_, c)| !c.has_snomed() && !coded.any(|(_, c)| c.has_snomed()))
+        {
             no_snomed.push(UnSnomed {
                 statement: si,
                 site,

@@ -3,9 +3,9 @@
 //! document, coding...). The path is a stack of small enums; nothing is allocated per event except
 //! the values kept.
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{Namespace, ResolveResult};
-use quick_xml::NsReader;
+use quick_xml::events::Event;
+use quick_xml::name::{Namespace, NamespaceError, NamespaceResolver, ResolveResult};
+use quick_xml::Reader;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::limits::Limits;
@@ -19,7 +19,7 @@ use crate::model::{
 };
 use crate::summary::Interaction;
 use crate::timestamp::Timestamp;
-use crate::xml::{attr, push_text, HL7_NS};
+use crate::xml::{is_known_ref, may_declare_namespace, push_text, Attrs, Key, HL7_NS};
 use crate::ReadError;
 
 const GP2GP_NS: &str = "urn:nhs:names:services:gp2gp";
@@ -149,113 +149,193 @@ enum El {
     PertinentPayloadBody,
 }
 
+/// The element an HL7-namespace local name stands for. Dispatches on the length first, so a name is
+/// compared with the few known names of its length only.
 fn hl7_el(local: &str) -> El {
-    match local {
-        "EhrExtract" => El::EhrExtract,
-        "EhrRequest" => El::EhrRequest,
-        "PayloadInformation" => El::PayloadInformation,
-        "id" => El::Id,
-        "creationTime" => El::CreationTime,
-        "versionCode" => El::VersionCode,
-        "interactionId" => El::InteractionId,
-        "communicationFunctionRcv" => El::CommunicationFunctionRcv,
-        "communicationFunctionSnd" => El::CommunicationFunctionSnd,
-        "device" => El::Device,
-        "ControlActEvent" => El::ControlActEvent,
-        "subject" => El::Subject,
-        "acknowledgement" => El::Acknowledgement,
-        "acknowledgementDetail" => El::AcknowledgementDetail,
-        "messageRef" => El::MessageRef,
-        "reason" => El::Reason,
-        "justifyingDetectedIssueEvent" => El::JustifyingDetectedIssueEvent,
-        "recordTarget" => El::RecordTarget,
-        "patient" => El::Patient,
-        "author" => El::Author,
-        "time" => El::Time,
-        "AgentOrgSDS" => El::AgentOrgSds,
-        "agentOrganizationSDS" => El::AgentOrganizationSds,
-        "destination" => El::Destination,
-        "component" => El::Component,
-        "ehrFolder" => El::EhrFolder,
-        "statusCode" => El::StatusCode,
-        "effectiveTime" => El::EffectiveTime,
-        "low" => El::Low,
-        "high" => El::High,
-        "center" => El::Center,
-        "availabilityTime" => El::AvailabilityTime,
-        "responsibleParty" => El::ResponsibleParty,
-        "agentDirectory" => El::AgentDirectory,
-        "part" => El::Part,
-        "Agent" => El::Agent,
-        "agentPerson" => El::AgentPerson,
-        "name" => El::Name,
-        "prefix" => El::Prefix,
-        "given" => El::Given,
-        "family" => El::Family,
-        "representedOrganization" => El::RepresentedOrganization,
-        "agentOrganization" => El::AgentOrganization,
-        "agentDevice" => El::AgentDevice,
-        "softwareName" => El::SoftwareName,
-        "ehrComposition" => El::EhrComposition,
-        "confidentialityCode" => El::ConfidentialityCode,
-        "agentRef" => El::AgentRef,
-        "location" => El::Location,
-        "locatedEntity" => El::LocatedEntity,
-        "locatedPlace" => El::LocatedPlace,
-        "Participant" => El::Participant,
-        "Participant2" => El::Participant2,
-        "replacementOf" => El::ReplacementOf,
-        "priorCompositionRef" => El::PriorCompositionRef,
-        "priorStatementRef" => El::PriorStatementRef,
-        "inFulfillmentOf" => El::InFulfillmentOf,
-        "priorEhrRequest" => El::PriorEhrRequest,
-        "CompoundStatement" => El::CompoundStatement,
-        "EhrEmpty" => El::EhrEmpty,
-        "LinkSet" => El::LinkSet,
-        "MedicationStatement" => El::MedicationStatement,
-        "NarrativeStatement" => El::NarrativeStatement,
-        "ObservationStatement" => El::ObservationStatement,
-        "PlanStatement" => El::PlanStatement,
-        "RegistrationStatement" => El::RegistrationStatement,
-        "RequestStatement" => El::RequestStatement,
-        "code" => El::Code,
-        "translation" => El::Translation,
-        "originalText" => El::OriginalText,
-        "qualifier" => El::Qualifier,
-        "value" => El::Value,
-        "interpretationCode" => El::InterpretationCode,
-        "referenceRange" => El::ReferenceRange,
-        "referenceInterpretationRange" => El::ReferenceInterpretationRange,
-        "text" => El::Text,
-        "pertinentInformation" => El::PertinentInformation,
-        "pertinentAnnotation" => El::PertinentAnnotation,
-        "priorityCode" => El::PriorityCode,
-        "uncertaintyCode" => El::UncertaintyCode,
-        "reference" => El::Reference,
-        "referredToExternalDocument" => El::ReferredToExternalDocument,
-        "justifyingStatementRef" => El::JustifyingStatementRef,
-        "personalRelationship" => El::PersonalRelationship,
-        "conditionNamed" => El::ConditionNamed,
-        "namedStatementRef" => El::NamedStatementRef,
-        "statementRef" => El::StatementRef,
-        "sequenceNumber" => El::SequenceNumber,
-        "consumable" => El::Consumable,
-        "manufacturedProduct" => El::ManufacturedProduct,
-        "manufacturedMaterial" => El::ManufacturedMaterial,
-        "pertinentMedicationDosage" => El::PertinentMedicationDosage,
-        "ehrSupplyAuthorise" => El::EhrSupplyAuthorise,
-        "ehrSupplyPrescribe" => El::EhrSupplyPrescribe,
-        "ehrSupplyDiscontinue" => El::EhrSupplyDiscontinue,
-        "ehrSupplyDispense" => El::EhrSupplyDispense,
-        "repeatNumber" => El::RepeatNumber,
-        "quantity" => El::Quantity,
-        "predecessor" => El::Predecessor,
-        "priorMedicationRef" => El::PriorMedicationRef,
-        "reversalOf" => El::ReversalOf,
-        "pertinentSupplyAnnotation" => El::PertinentSupplyAnnotation,
-        "pertinentPayloadBody" => El::PertinentPayloadBody,
-        // Tolerated in the HL7 namespace too (some COPC senders omit the gp2gp namespace).
-        "Gp2gpfragment" => El::Gp2gpFragment,
+    match local.len() {
+        2 => match local {
+            "id" => El::Id,
+            _ => El::Other,
+        },
+        3 => match local {
+            "low" => El::Low,
+            _ => El::Other,
+        },
+        4 => match local {
+            "time" => El::Time,
+            "high" => El::High,
+            "part" => El::Part,
+            "name" => El::Name,
+            "code" => El::Code,
+            "text" => El::Text,
+            _ => El::Other,
+        },
+        5 => match local {
+            "Agent" => El::Agent,
+            "given" => El::Given,
+            "value" => El::Value,
+            _ => El::Other,
+        },
+        6 => match local {
+            "device" => El::Device,
+            "reason" => El::Reason,
+            "author" => El::Author,
+            "center" => El::Center,
+            "prefix" => El::Prefix,
+            "family" => El::Family,
+            _ => El::Other,
+        },
+        7 => match local {
+            "subject" => El::Subject,
+            "patient" => El::Patient,
+            "LinkSet" => El::LinkSet,
+            _ => El::Other,
+        },
+        8 => match local {
+            "agentRef" => El::AgentRef,
+            "location" => El::Location,
+            "EhrEmpty" => El::EhrEmpty,
+            "quantity" => El::Quantity,
+            _ => El::Other,
+        },
+        9 => match local {
+            "component" => El::Component,
+            "ehrFolder" => El::EhrFolder,
+            "qualifier" => El::Qualifier,
+            "reference" => El::Reference,
+            _ => El::Other,
+        },
+        10 => match local {
+            "EhrExtract" => El::EhrExtract,
+            "EhrRequest" => El::EhrRequest,
+            "messageRef" => El::MessageRef,
+            "statusCode" => El::StatusCode,
+            "consumable" => El::Consumable,
+            "reversalOf" => El::ReversalOf,
+            _ => El::Other,
+        },
+        11 => match local {
+            "versionCode" => El::VersionCode,
+            "AgentOrgSDS" => El::AgentOrgSds,
+            "destination" => El::Destination,
+            "agentPerson" => El::AgentPerson,
+            "agentDevice" => El::AgentDevice,
+            "Participant" => El::Participant,
+            "translation" => El::Translation,
+            "predecessor" => El::Predecessor,
+            _ => El::Other,
+        },
+        12 => match local {
+            "creationTime" => El::CreationTime,
+            "recordTarget" => El::RecordTarget,
+            "softwareName" => El::SoftwareName,
+            "locatedPlace" => El::LocatedPlace,
+            "Participant2" => El::Participant2,
+            "originalText" => El::OriginalText,
+            "priorityCode" => El::PriorityCode,
+            "statementRef" => El::StatementRef,
+            "repeatNumber" => El::RepeatNumber,
+            _ => El::Other,
+        },
+        13 => match local {
+            "interactionId" => El::InteractionId,
+            "effectiveTime" => El::EffectiveTime,
+            "locatedEntity" => El::LocatedEntity,
+            "replacementOf" => El::ReplacementOf,
+            "PlanStatement" => El::PlanStatement,
+            // Tolerated in the HL7 namespace too (some COPC senders omit the gp2gp namespace).
+            "Gp2gpfragment" => El::Gp2gpFragment,
+            _ => El::Other,
+        },
+        14 => match local {
+            "agentDirectory" => El::AgentDirectory,
+            "ehrComposition" => El::EhrComposition,
+            "referenceRange" => El::ReferenceRange,
+            "conditionNamed" => El::ConditionNamed,
+            "sequenceNumber" => El::SequenceNumber,
+            _ => El::Other,
+        },
+        15 => match local {
+            "ControlActEvent" => El::ControlActEvent,
+            "acknowledgement" => El::Acknowledgement,
+            "inFulfillmentOf" => El::InFulfillmentOf,
+            "priorEhrRequest" => El::PriorEhrRequest,
+            "uncertaintyCode" => El::UncertaintyCode,
+            _ => El::Other,
+        },
+        16 => match local {
+            "availabilityTime" => El::AvailabilityTime,
+            "responsibleParty" => El::ResponsibleParty,
+            "RequestStatement" => El::RequestStatement,
+            _ => El::Other,
+        },
+        17 => match local {
+            "agentOrganization" => El::AgentOrganization,
+            "priorStatementRef" => El::PriorStatementRef,
+            "CompoundStatement" => El::CompoundStatement,
+            "namedStatementRef" => El::NamedStatementRef,
+            "ehrSupplyDispense" => El::EhrSupplyDispense,
+            _ => El::Other,
+        },
+        18 => match local {
+            "PayloadInformation" => El::PayloadInformation,
+            "NarrativeStatement" => El::NarrativeStatement,
+            "interpretationCode" => El::InterpretationCode,
+            "ehrSupplyAuthorise" => El::EhrSupplyAuthorise,
+            "ehrSupplyPrescribe" => El::EhrSupplyPrescribe,
+            "priorMedicationRef" => El::PriorMedicationRef,
+            _ => El::Other,
+        },
+        19 => match local {
+            "confidentialityCode" => El::ConfidentialityCode,
+            "priorCompositionRef" => El::PriorCompositionRef,
+            "MedicationStatement" => El::MedicationStatement,
+            "pertinentAnnotation" => El::PertinentAnnotation,
+            "manufacturedProduct" => El::ManufacturedProduct,
+            _ => El::Other,
+        },
+        20 => match local {
+            "agentOrganizationSDS" => El::AgentOrganizationSds,
+            "ObservationStatement" => El::ObservationStatement,
+            "pertinentInformation" => El::PertinentInformation,
+            "personalRelationship" => El::PersonalRelationship,
+            "manufacturedMaterial" => El::ManufacturedMaterial,
+            "ehrSupplyDiscontinue" => El::EhrSupplyDiscontinue,
+            "pertinentPayloadBody" => El::PertinentPayloadBody,
+            _ => El::Other,
+        },
+        21 => match local {
+            "acknowledgementDetail" => El::AcknowledgementDetail,
+            "RegistrationStatement" => El::RegistrationStatement,
+            _ => El::Other,
+        },
+        22 => match local {
+            "justifyingStatementRef" => El::JustifyingStatementRef,
+            _ => El::Other,
+        },
+        23 => match local {
+            "representedOrganization" => El::RepresentedOrganization,
+            _ => El::Other,
+        },
+        24 => match local {
+            "communicationFunctionRcv" => El::CommunicationFunctionRcv,
+            "communicationFunctionSnd" => El::CommunicationFunctionSnd,
+            _ => El::Other,
+        },
+        25 => match local {
+            "pertinentMedicationDosage" => El::PertinentMedicationDosage,
+            "pertinentSupplyAnnotation" => El::PertinentSupplyAnnotation,
+            _ => El::Other,
+        },
+        26 => match local {
+            "referredToExternalDocument" => El::ReferredToExternalDocument,
+            _ => El::Other,
+        },
+        28 => match local {
+            "justifyingDetectedIssueEvent" => El::JustifyingDetectedIssueEvent,
+            "referenceInterpretationRange" => El::ReferenceInterpretationRange,
+            _ => El::Other,
+        },
         _ => El::Other,
     }
 }
@@ -376,41 +456,41 @@ fn is_hl7_ns(ns: &ResolveResult<'_>) -> bool {
     }
 }
 
-fn ts_attr(e: &BytesStart<'_>) -> Option<Timestamp> {
-    if let Some(v) = attr(e, "value") {
+fn ts_attr(e: &mut Attrs<'_>) -> Option<Timestamp> {
+    if let Some(v) = e.get(Key::Value) {
         return Some(Timestamp::parse(&v));
     }
     // `<time nullFlavor="20131025165328"/>`: a timestamp in the wrong attribute.
-    attr(e, "nullFlavor")
+    e.get(Key::NullFlavor)
         .filter(|v| v.len() >= 8 && v.bytes().all(|b| b.is_ascii_digit()))
         .map(|v| Timestamp::parse(&v))
 }
 
-fn code_attrs(e: &BytesStart<'_>) -> Code {
+fn code_attrs(e: &mut Attrs<'_>) -> Code {
     Code {
-        code: attr(e, "code"),
-        code_system: attr(e, "codeSystem"),
-        display_name: attr(e, "displayName"),
+        code: e.string(Key::Code),
+        code_system: e.string(Key::CodeSystem),
+        display_name: e.string(Key::DisplayName),
     }
 }
 
-fn coding_from(e: &BytesStart<'_>) -> Coding {
+fn coding_from(e: &mut Attrs<'_>) -> Coding {
     Coding {
         main: code_attrs(e),
-        null_flavor: attr(e, "nullFlavor"),
+        null_flavor: e.string(Key::NullFlavor),
         ..Coding::default()
     }
 }
 
-fn quantity_from(e: &BytesStart<'_>) -> Quantity {
+fn quantity_from(e: &mut Attrs<'_>) -> Quantity {
     Quantity {
-        value: attr(e, "value"),
-        unit: attr(e, "unit"),
+        value: e.string(Key::Value),
+        unit: e.string(Key::Unit),
         unit_text: None,
     }
 }
 
-fn set_interval(iv: &mut Option<Interval>, el: El, e: &BytesStart<'_>) {
+fn set_interval(iv: &mut Option<Interval>, el: El, e: &mut Attrs<'_>) {
     let iv = iv.get_or_insert_with(Interval::default);
     let t = ts_attr(e);
     match el {
@@ -421,15 +501,21 @@ fn set_interval(iv: &mut Option<Interval>, el: El, e: &BytesStart<'_>) {
     }
 }
 
-fn first_ts(slot: &mut Option<Timestamp>, e: &BytesStart<'_>) {
+fn first_ts(slot: &mut Option<Timestamp>, e: &mut Attrs<'_>) {
     if slot.is_none() {
         *slot = ts_attr(e);
     }
 }
 
-fn first(slot: &mut Option<String>, v: Option<String>) {
+/// Keeps the first non-blank value, trimmed (one allocation, none when the slot is taken).
+fn first<S: AsRef<str>>(slot: &mut Option<String>, v: Option<S>) {
     if slot.is_none() {
-        *slot = v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        if let Some(v) = v {
+            let t = v.as_ref().trim();
+            if !t.is_empty() {
+                *slot = Some(t.to_owned());
+            }
+        }
     }
 }
 
@@ -498,7 +584,7 @@ impl State {
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, el: El) {
+    fn start(&mut self, e: &mut Attrs<'_>, el: El) {
         let d = self.path.len() - 1;
         if let Some((cd, _, _)) = &self.coding {
             let cd = *cd;
@@ -517,9 +603,10 @@ impl State {
         if el == El::Acknowledgement && self.extract_at.is_none() && self.ack_at.is_none() {
             self.ack_at = Some(d);
             self.ack_nested = self.copc_at.is_some();
+            let type_code = e.string(Key::TypeCode);
             let ack = Acknowledgement {
-                type_code: attr(e, "typeCode"),
-                ack_type: attr(e, "typeCode").and_then(|t| AckType::parse(&t)),
+                ack_type: type_code.as_deref().and_then(AckType::parse),
+                type_code,
                 ..Acknowledgement::default()
             };
             if self.ack_nested {
@@ -580,18 +667,18 @@ impl State {
         }
     }
 
-    fn wrapper_child(&mut self, e: &BytesStart<'_>, el: El, d: usize) {
+    fn wrapper_child(&mut self, e: &mut Attrs<'_>, el: El, d: usize) {
         let rel = &self.path[1..=d];
         match rel {
-            [El::Id] => first(&mut self.wrapper.message_id, attr(e, "root")),
+            [El::Id] => first(&mut self.wrapper.message_id, e.get(Key::Root)),
             [El::CreationTime] => first_ts(&mut self.wrapper.creation_time, e),
-            [El::VersionCode] => first(&mut self.wrapper.version_code, attr(e, "code")),
-            [El::InteractionId] => first(&mut self.wrapper.interaction_id, attr(e, "extension")),
+            [El::VersionCode] => first(&mut self.wrapper.version_code, e.get(Key::Code)),
+            [El::InteractionId] => first(&mut self.wrapper.interaction_id, e.get(Key::Extension)),
             [El::CommunicationFunctionRcv, El::Device, El::Id] => {
-                first(&mut self.wrapper.receiver_asid, attr(e, "extension"))
+                first(&mut self.wrapper.receiver_asid, e.get(Key::Extension))
             }
             [El::CommunicationFunctionSnd, El::Device, El::Id] => {
-                first(&mut self.wrapper.sender_asid, attr(e, "extension"))
+                first(&mut self.wrapper.sender_asid, e.get(Key::Extension))
             }
             [.., El::Reason, El::JustifyingDetectedIssueEvent, El::Code] if el == El::Code => {
                 self.coding = Some((d, CodingTarget::AckReason, coding_from(e)));
@@ -600,7 +687,7 @@ impl State {
         }
     }
 
-    fn coding_child(&mut self, e: &BytesStart<'_>, el: El, cd: usize, d: usize) {
+    fn coding_child(&mut self, e: &mut Attrs<'_>, el: El, cd: usize, d: usize) {
         let depth = d - cd;
         if (depth, el) == (1, El::OriginalText) {
             self.capture(d, TextTarget::OriginalText);
@@ -613,7 +700,7 @@ impl State {
         match (depth, el) {
             (1, El::Translation) => coding.translations.push(code_attrs(e)),
             (1, El::Qualifier) => coding.qualifiers.push(Qualifier {
-                inverted: attr(e, "inverted"),
+                inverted: e.string(Key::Inverted),
                 ..Qualifier::default()
             }),
             (2, El::Name) if in_qualifier => {
@@ -630,7 +717,7 @@ impl State {
         }
     }
 
-    fn extract_child(&mut self, e: &BytesStart<'_>, el: El, at: usize, d: usize) {
+    fn extract_child(&mut self, e: &mut Attrs<'_>, el: El, at: usize, d: usize) {
         if el == El::EhrComposition {
             self.start_composition(e, d);
             return;
@@ -643,12 +730,12 @@ impl State {
                     x.folder = Some(Folder::default());
                 }
             }
-            [El::Id] => first(&mut x.id, attr(e, "root")),
-            [El::StatusCode] => first(&mut x.status, attr(e, "code")),
+            [El::Id] => first(&mut x.id, e.get(Key::Root)),
+            [El::StatusCode] => first(&mut x.status, e.get(Key::Code)),
             [El::AvailabilityTime] => first_ts(&mut x.availability_time, e),
             [El::RecordTarget, El::Patient, El::Id] => {
-                let root = attr(e, "root");
-                let ext = attr(e, "extension");
+                let root = e.string(Key::Root);
+                let ext = e.string(Key::Extension);
                 if root.as_deref().map(str::trim) == Some(NHS_NUMBER_OID) {
                     first(&mut x.nhs_number, ext.clone());
                 }
@@ -656,17 +743,17 @@ impl State {
             }
             [El::Author, El::Time] => first_ts(&mut x.author_time, e),
             [El::Author, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
-                first(&mut x.sending_ods, attr(e, "extension"))
+                first(&mut x.sending_ods, e.get(Key::Extension))
             }
             [El::Destination, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
-                first(&mut x.receiving_ods, attr(e, "extension"))
+                first(&mut x.receiving_ods, e.get(Key::Extension))
             }
-            [El::InFulfillmentOf, El::PriorEhrRequest, El::Id] => first(&mut x.request_id, attr(e, "root")),
+            [El::InFulfillmentOf, El::PriorEhrRequest, El::Id] => first(&mut x.request_id, e.get(Key::Root)),
             _ => {}
         }
     }
 
-    fn folder_child(&mut self, e: &BytesStart<'_>, el: El, at: usize, d: usize) {
+    fn folder_child(&mut self, e: &mut Attrs<'_>, el: El, at: usize, d: usize) {
         if el == El::EhrComposition {
             self.start_composition(e, d);
             return;
@@ -680,31 +767,31 @@ impl State {
         }
         let Some(f) = x.folder.as_mut() else { return };
         match rel {
-            [El::Id] => first(&mut f.id, attr(e, "root")),
-            [El::StatusCode] => first(&mut f.status, attr(e, "code")),
+            [El::Id] => first(&mut f.id, e.get(Key::Root)),
+            [El::StatusCode] => first(&mut f.status, e.get(Key::Code)),
             [El::EffectiveTime, part @ (El::Low | El::High | El::Center)] => {
                 set_interval(&mut f.effective_time, *part, e)
             }
             [El::AvailabilityTime] => first_ts(&mut f.availability_time, e),
             [El::Author, El::Time] => first_ts(&mut f.author_time, e),
             [El::Author, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
-                first(&mut f.author_ods, attr(e, "extension"))
+                first(&mut f.author_ods, e.get(Key::Extension))
             }
             _ => {}
         }
     }
 
-    fn agent_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+    fn agent_child(&mut self, e: &mut Attrs<'_>, at: usize, d: usize) {
         let rel_len = d - at;
         let el = self.path[d];
         let parent = self.path[d - 1];
         let Some(a) = self.agent() else { return };
         match (rel_len, parent, el) {
             (1, _, El::Id) => {
-                if attr(e, "root").as_deref().map(str::trim) == Some(PRACTITIONER_OID) {
-                    first(&mut a.practitioner_code, attr(e, "extension"));
+                if e.get(Key::Root).as_deref().map(str::trim) == Some(PRACTITIONER_OID) {
+                    first(&mut a.practitioner_code, e.get(Key::Extension));
                 } else {
-                    first(&mut a.id, attr(e, "root"));
+                    first(&mut a.id, e.get(Key::Root));
                 }
             }
             (1, _, El::Code) => self.coding = Some((d, CodingTarget::AgentRole, coding_from(e))),
@@ -715,7 +802,7 @@ impl State {
             (3, El::Name, El::Given) => self.capture(d, TextTarget::Given),
             (3, El::Name, El::Family) => self.capture(d, TextTarget::Family),
             (2, El::AgentOrganization | El::RepresentedOrganization, El::Id) => {
-                first(&mut a.organisation_ods, attr(e, "extension"))
+                first(&mut a.organisation_ods, e.get(Key::Extension))
             }
             (2, El::AgentOrganization | El::RepresentedOrganization, El::Name) => {
                 self.capture(d, TextTarget::OrgName)
@@ -725,7 +812,7 @@ impl State {
         }
     }
 
-    fn start_composition(&mut self, e: &BytesStart<'_>, d: usize) {
+    fn start_composition(&mut self, e: &mut Attrs<'_>, d: usize) {
         let _ = e;
         if let Some(x) = self.extract.as_mut() {
             x.compositions.push(Composition::default());
@@ -733,7 +820,7 @@ impl State {
         }
     }
 
-    fn comp_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+    fn comp_child(&mut self, e: &mut Attrs<'_>, at: usize, d: usize) {
         let rel_len = d - at;
         let el = self.path[d];
         let parent = self.path[d - 1];
@@ -741,9 +828,9 @@ impl State {
         let open = self.open_participant;
         let Some(c) = self.comp() else { return };
         match (rel_len, el) {
-            (1, El::Id) => first(&mut c.id, attr(e, "root")),
+            (1, El::Id) => first(&mut c.id, e.get(Key::Root)),
             (1, El::Code) => self.coding = Some((d, CodingTarget::CompCode, coding_from(e))),
-            (1, El::StatusCode) => first(&mut c.status, attr(e, "code")),
+            (1, El::StatusCode) => first(&mut c.status, e.get(Key::Code)),
             (2, El::Low | El::High | El::Center) if parent == El::EffectiveTime => {
                 set_interval(&mut c.effective_time, el, e)
             }
@@ -762,7 +849,7 @@ impl State {
             (3, El::Id) if parent == El::AgentRef && grand == El::Author && c.author.is_none() => {
                 c.author = Some(Participation {
                     type_code: Some("AUT".into()),
-                    agent_id: attr(e, "root"),
+                    agent_id: e.string(Key::Root),
                     agent: None,
                 });
             }
@@ -775,9 +862,9 @@ impl State {
                 self.capture(d, TextTarget::LocationName);
             }
             (1, El::Participant2) => {
-                if attr(e, "nullFlavor").is_none() {
+                if !e.has(Key::NullFlavor) {
                     c.participants.push(Participation {
-                        type_code: attr(e, "typeCode"),
+                        type_code: e.string(Key::TypeCode),
                         agent_id: None,
                         agent: None,
                     });
@@ -788,20 +875,20 @@ impl State {
             }
             (3, El::Id) if parent == El::AgentRef && grand == El::Participant2 => {
                 if let Some(p) = open.and_then(|i| c.participants.get_mut(i)) {
-                    first(&mut p.agent_id, attr(e, "root"));
+                    first(&mut p.agent_id, e.get(Key::Root));
                 }
             }
-            (3, El::Id) if parent == El::PriorCompositionRef => first(&mut c.replaces, attr(e, "root")),
+            (3, El::Id) if parent == El::PriorCompositionRef => first(&mut c.replaces, e.get(Key::Root)),
             _ => {}
         }
     }
 
-    fn start_statement(&mut self, e: &BytesStart<'_>, kind: StatementKind, d: usize) {
+    fn start_statement(&mut self, e: &mut Attrs<'_>, kind: StatementKind, d: usize) {
         let parent = self.stmts.last().map(|&(_, i)| i);
         let Some(x) = self.extract.as_mut() else { return };
         let mut s = Statement::new(kind);
-        s.class_code = attr(e, "classCode");
-        s.mood_code = attr(e, "moodCode");
+        s.class_code = e.string(Key::ClassCode);
+        s.mood_code = e.string(Key::MoodCode);
         s.parent = parent;
         s.composition = self.comp_at.map(|_| x.compositions.len().saturating_sub(1));
         let idx = x.statements.len();
@@ -823,7 +910,7 @@ impl State {
         self.stmts.push((d, idx));
     }
 
-    fn stmt_child(&mut self, e: &BytesStart<'_>, el: El, at: usize, d: usize) {
+    fn stmt_child(&mut self, e: &mut Attrs<'_>, el: El, at: usize, d: usize) {
         let rel_len = d - at;
         let parent = self.path[d - 1];
         let grand = if rel_len >= 2 { self.path[d - 2] } else { El::Other };
@@ -863,18 +950,18 @@ impl State {
         match (rel_len, el) {
             (1, El::Id) => {
                 if s.id.is_none() {
-                    first(&mut s.id, attr(e, "root"));
+                    first(&mut s.id, e.get(Key::Root));
                 } else {
-                    let root = attr(e, "root").unwrap_or_default();
-                    let id = match attr(e, "extension") {
-                        Some(ext) => format!("{root}/{ext}"),
-                        None => root,
+                    let root = e.get(Key::Root).unwrap_or_default();
+                    let id = match e.get(Key::Extension) {
+                        Some(ext) => [&*root, "/", &*ext].concat(),
+                        None => root.into_owned(),
                     };
                     s.other_ids.push(id);
                 }
             }
             (1, El::Code) => self.coding = Some((d, CodingTarget::StmtCode, coding_from(e))),
-            (1, El::StatusCode) => first(&mut s.status, attr(e, "code")),
+            (1, El::StatusCode) => first(&mut s.status, e.get(Key::Code)),
             (1, El::EffectiveTime) => {
                 if let Some(t) = ts_attr(e) {
                     s.effective_time.get_or_insert_with(Interval::default).value = Some(t);
@@ -890,13 +977,13 @@ impl State {
                 s.confidentiality = Some(code);
             }
             (1, El::PriorityCode) => self.coding = Some((d, CodingTarget::StmtPriority, coding_from(e))),
-            (1, El::UncertaintyCode) => first(&mut s.uncertainty, attr(e, "code")),
+            (1, El::UncertaintyCode) => first(&mut s.uncertainty, e.get(Key::Code)),
             (1, El::InterpretationCode) => {
                 self.coding = Some((d, CodingTarget::StmtInterpretation, coding_from(e)))
             }
             (1, El::Value) => self.start_value(e, d),
             (1, El::Text) => {
-                s.text_media_type = attr(e, "mediaType");
+                s.text_media_type = e.string(Key::MediaType);
                 self.capture(d, TextTarget::StmtText);
             }
             (1, El::ReferenceRange) => s.reference_ranges.push(ReferenceRange::default()),
@@ -914,9 +1001,9 @@ impl State {
             (3, El::Text) if parent == El::PertinentAnnotation => self.capture(d, TextTarget::Annotation),
             (3, El::Text) if parent == El::PertinentMedicationDosage => self.capture(d, TextTarget::Dosage),
             (1, El::Participant) => {
-                if attr(e, "nullFlavor").is_none() {
+                if !e.has(Key::NullFlavor) {
                     s.participants.push(Participation {
-                        type_code: attr(e, "typeCode"),
+                        type_code: e.string(Key::TypeCode),
                         agent_id: None,
                         agent: None,
                     });
@@ -927,23 +1014,23 @@ impl State {
             }
             (3, El::Id) if parent == El::AgentRef && grand == El::Participant => {
                 if let Some(p) = open.and_then(|i| s.participants.get_mut(i)) {
-                    first(&mut p.agent_id, attr(e, "root"));
+                    first(&mut p.agent_id, e.get(Key::Root));
                 }
             }
             (3, El::Id) if parent == El::AgentRef && grand == El::ResponsibleParty => {
                 s.participants.push(Participation {
                     type_code: Some("RESP".into()),
-                    agent_id: attr(e, "root"),
+                    agent_id: e.string(Key::Root),
                     agent: None,
                 });
             }
             (3, El::Id) if parent == El::PriorStatementRef => {
-                if let Some(v) = attr(e, "root") {
+                if let Some(v) = e.string(Key::Root) {
                     s.replaces.push(v);
                 }
             }
             (3, El::Id) if parent == El::JustifyingStatementRef => {
-                if let Some(v) = attr(e, "root") {
+                if let Some(v) = e.string(Key::Root) {
                     s.reasons.push(v);
                 }
             }
@@ -952,11 +1039,11 @@ impl State {
             }
             (3, El::Id) if parent == El::NamedStatementRef => {
                 if let Some(l) = s.links.as_mut() {
-                    first(&mut l.named, attr(e, "root"));
+                    first(&mut l.named, e.get(Key::Root));
                 }
             }
             (3, El::Id) if parent == El::StatementRef => {
-                if let (Some(l), Some(v)) = (s.links.as_mut(), attr(e, "root")) {
+                if let (Some(l), Some(v)) = (s.links.as_mut(), e.string(Key::Root)) {
                     l.components.push(v);
                 }
             }
@@ -999,16 +1086,24 @@ impl State {
         }
     }
 
-    fn start_value(&mut self, e: &BytesStart<'_>, d: usize) {
-        let ty = attr(e, "type").map(|t| t.rsplit(':').next().unwrap_or(&t).trim().to_ascii_uppercase());
-        let has_code = attr(e, "code").is_some() || attr(e, "codeSystem").is_some();
-        let kind = match ty.as_deref() {
-            Some("CD" | "CV" | "CE" | "CO" | "CS") => "CD",
-            Some("PQ") => "PQ",
-            Some("IVL_PQ") => "IVL",
-            Some(_) => "ST",
-            None if has_code || attr(e, "nullFlavor").is_some() => "CD",
-            None if attr(e, "value").is_some() => "PQ",
+    fn start_value(&mut self, e: &mut Attrs<'_>, d: usize) {
+        // `xsi:type`, prefix dropped, compared case-insensitively.
+        let kind = match e.get(Key::Type) {
+            Some(t) => {
+                let t = t.rsplit(':').next().unwrap_or(&t).trim();
+                let is = |k: &str| t.eq_ignore_ascii_case(k);
+                if ["CD", "CV", "CE", "CO", "CS"].into_iter().any(is) {
+                    "CD"
+                } else if is("PQ") {
+                    "PQ"
+                } else if is("IVL_PQ") {
+                    "IVL"
+                } else {
+                    "ST"
+                }
+            }
+            None if e.has(Key::Code) || e.has(Key::CodeSystem) || e.has(Key::NullFlavor) => "CD",
+            None if e.has(Key::Value) => "PQ",
             None => "ST",
         };
         match kind {
@@ -1035,16 +1130,16 @@ impl State {
         }
     }
 
-    fn supply_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+    fn supply_child(&mut self, e: &mut Attrs<'_>, at: usize, d: usize) {
         let rel_len = d - at;
         let el = self.path[d];
         let parent = self.path[d - 1];
         let grand = self.path[d - 2];
         let Some(s) = self.supply() else { return };
         match (rel_len, el) {
-            (1, El::Id) => first(&mut s.id, attr(e, "root")),
+            (1, El::Id) => first(&mut s.id, e.get(Key::Root)),
             (1, El::Code) => self.coding = Some((d, CodingTarget::SupplyCode, coding_from(e))),
-            (1, El::StatusCode) => first(&mut s.status, attr(e, "code")),
+            (1, El::StatusCode) => first(&mut s.status, e.get(Key::Code)),
             (2, El::Low | El::High | El::Center) if parent == El::EffectiveTime => {
                 set_interval(&mut s.effective_time, el, e)
             }
@@ -1054,14 +1149,14 @@ impl State {
                 }
             }
             (1, El::AvailabilityTime) => first_ts(&mut s.availability_time, e),
-            (1, El::RepeatNumber) => first(&mut s.repeat_number, attr(e, "value")),
+            (1, El::RepeatNumber) => first(&mut s.repeat_number, e.get(Key::Value)),
             (1, El::Quantity) => s.quantity = Some(quantity_from(e)),
             (3, El::OriginalText) if parent == El::Translation && grand == El::Quantity => {
                 self.capture(d, TextTarget::SupplyUnitText)
             }
             (3, El::Id) if parent == El::PriorMedicationRef => match grand {
-                El::Predecessor => first(&mut s.predecessor, attr(e, "root")),
-                _ => first(&mut s.refers_to, attr(e, "root")),
+                El::Predecessor => first(&mut s.predecessor, e.get(Key::Root)),
+                _ => first(&mut s.refers_to, e.get(Key::Root)),
             },
             (3, El::Text) if parent == El::PertinentSupplyAnnotation => {
                 self.capture(d, TextTarget::SupplyAnnotation)
@@ -1070,16 +1165,16 @@ impl State {
         }
     }
 
-    fn doc_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+    fn doc_child(&mut self, e: &mut Attrs<'_>, at: usize, d: usize) {
         let rel_len = d - at;
         let el = self.path[d];
         let parent = self.path[d - 1];
         let Some(doc) = self.doc() else { return };
         match (rel_len, el) {
-            (1, El::Id) => first(&mut doc.id, attr(e, "root")),
+            (1, El::Id) => first(&mut doc.id, e.get(Key::Root)),
             (1, El::Code) => self.coding = Some((d, CodingTarget::DocCode, coding_from(e))),
-            (1, El::Text) => first(&mut doc.media_type, attr(e, "mediaType")),
-            (2, El::Reference) if parent == El::Text => first(&mut doc.link, attr(e, "value")),
+            (1, El::Text) => first(&mut doc.media_type, e.get(Key::MediaType)),
+            (2, El::Reference) if parent == El::Text => first(&mut doc.link, e.get(Key::Value)),
             (1, El::ConfidentialityCode) => {
                 let code = code_attrs(e);
                 doc.nopat |= code.code.as_deref().map(str::trim) == Some("NOPAT");
@@ -1089,37 +1184,37 @@ impl State {
         }
     }
 
-    fn request_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+    fn request_child(&mut self, e: &mut Attrs<'_>, at: usize, d: usize) {
         let Some(r) = self.request.as_mut() else { return };
         match &self.path[at + 1..=d] {
-            [El::Id] => first(&mut r.id, attr(e, "root")),
+            [El::Id] => first(&mut r.id, e.get(Key::Root)),
             [El::RecordTarget, El::Patient, El::Id]
-                if attr(e, "root").as_deref().map(str::trim) == Some(NHS_NUMBER_OID) =>
+                if e.get(Key::Root).as_deref().map(str::trim) == Some(NHS_NUMBER_OID) =>
             {
-                first(&mut r.nhs_number, attr(e, "extension"));
+                first(&mut r.nhs_number, e.get(Key::Extension));
             }
             [El::Author, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
-                first(&mut r.requester_ods, attr(e, "extension"))
+                first(&mut r.requester_ods, e.get(Key::Extension))
             }
             [El::Destination, El::AgentOrgSds, El::AgentOrganizationSds, El::Id] => {
-                first(&mut r.sender_ods, attr(e, "extension"))
+                first(&mut r.sender_ods, e.get(Key::Extension))
             }
             _ => {}
         }
     }
 
-    fn ack_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+    fn ack_child(&mut self, e: &mut Attrs<'_>, at: usize, d: usize) {
         let rel_len = d - at;
         let el = self.path[d];
         let parent = self.path[d - 1];
         match (rel_len, el) {
-            (1, El::AcknowledgementDetail) => self.detail_type = attr(e, "typeCode"),
+            (1, El::AcknowledgementDetail) => self.detail_type = e.string(Key::TypeCode),
             (2, El::Code) if parent == El::AcknowledgementDetail => {
                 self.coding = Some((d, CodingTarget::AckDetail, coding_from(e)))
             }
             (2, El::Id) if parent == El::MessageRef => {
                 if let Some(a) = self.current_ack() {
-                    first(&mut a.message_ref, attr(e, "root"));
+                    first(&mut a.message_ref, e.get(Key::Root));
                 }
             }
             _ => {}
@@ -1134,7 +1229,7 @@ impl State {
         }
     }
 
-    fn copc_child(&mut self, e: &BytesStart<'_>, at: usize, d: usize) {
+    fn copc_child(&mut self, e: &mut Attrs<'_>, at: usize, d: usize) {
         let rel_len = d - at;
         let el = self.path[d];
         let parent = self.path[d - 1];
@@ -1146,9 +1241,9 @@ impl State {
             && !self.path[at + 1..d].contains(&El::PertinentPayloadBody);
         let Some(c) = self.copc.as_mut() else { return };
         match (rel_len, el) {
-            (1, El::Code) => first(&mut c.payload_code, attr(e, "code")),
-            (1, El::Id) => first(&mut c.payload_id, attr(e, "root")),
-            (1, El::MessageType) => first(&mut c.message_type, attr(e, "extension")),
+            (1, El::Code) => first(&mut c.payload_code, e.get(Key::Code)),
+            (1, El::Id) => first(&mut c.payload_id, e.get(Key::Root)),
+            (1, El::MessageType) => first(&mut c.message_type, e.get(Key::Extension)),
             (_, El::Version) if in_fragment => self.capture(d, TextTarget::FragVersion),
             (_, El::Recipient) if in_fragment => self.capture(d, TextTarget::FragRecipient),
             (_, El::From) if in_fragment => self.capture(d, TextTarget::FragFrom),
@@ -1157,10 +1252,10 @@ impl State {
             }
             (_, El::FragmentMessageId) if in_fragment => self.capture(d, TextTarget::FragMessageId),
             (2, El::SequenceNumber) if parent == El::PertinentInformation => {
-                first(&mut c.sequence_number, attr(e, "value"))
+                first(&mut c.sequence_number, e.get(Key::Value))
             }
             (4, El::Reference) if parent == El::Value && self.path[d - 2] == El::PertinentPayloadBody => {
-                first(&mut c.file_reference, attr(e, "value"))
+                first(&mut c.file_reference, e.get(Key::Value))
             }
             _ => {}
         }
@@ -1425,18 +1520,47 @@ pub(crate) fn read_hl7(
     at: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Hl7, ReadError> {
-    let mut reader = NsReader::from_reader(xml);
+    let mut reader = Reader::from_reader(xml);
     {
         let config = reader.config_mut();
         config.check_end_names = true;
         config.allow_dangling_amp = true;
     }
+    // Namespace scopes kept exactly as `NsReader` keeps them (one level per open element, popped on
+    // the read after an end or empty tag, the same errors), except that the attributes of a tag are
+    // only scanned for bindings when its attribute text mentions `xmlns` at all: a tag without it
+    // declares nothing, so its level would be empty. `scopes` says which open elements pushed one.
+    let mut namespaces = NamespaceResolver::default();
+    let mut scopes: Vec<bool> = Vec::with_capacity(64);
+    let mut pending_pop = false;
     let mut st = State::new();
     let mut seen_root = false;
     let mut failure: Option<String> = None;
     loop {
-        let (ns, event) = match reader.read_resolved_event() {
-            Ok(pair) => pair,
+        if std::mem::take(&mut pending_pop) && scopes.pop() == Some(true) {
+            namespaces.pop();
+        }
+        let event = reader.read_event().and_then(|event| {
+            match &event {
+                Event::Start(e) | Event::Empty(e) => {
+                    if scopes.len() >= usize::from(u16::MAX) {
+                        return Err(NamespaceError::TooDeeplyNested(usize::from(u16::MAX)).into());
+                    }
+                    let declares = may_declare_namespace(e.attributes_raw());
+                    if declares {
+                        namespaces.push(e)?;
+                    }
+                    scopes.push(declares);
+                    pending_pop = matches!(event, Event::Empty(_));
+                }
+                Event::End(_) => pending_pop = true,
+                _ => {}
+            }
+            Ok(event)
+        });
+        // Namespaces are resolved for start tags only: end tags are matched by position.
+        let event = match event {
+            Ok(event) => event,
             Err(e) => {
                 let pos = reader.error_position();
                 let msg = e.to_string();
@@ -1466,8 +1590,8 @@ pub(crate) fn read_hl7(
                     )));
                 }
                 st.text_run = 0;
-                let local = e.local_name();
-                let local: &str = local.as_ref();
+                let (ns, local) = namespaces.resolve_element(e.name());
+                let local: &str = local.into_inner();
                 let el = match &ns {
                     ResolveResult::Bound(Namespace(uri)) if *uri == GP2GP_NS => gp2gp_el(local),
                     ResolveResult::Bound(Namespace(uri)) if *uri == NPFIT_LC_NS => {
@@ -1504,7 +1628,10 @@ pub(crate) fn read_hl7(
                     continue;
                 }
                 st.path.push(el);
-                st.start(e, el);
+                // No handler acts on an element it does not know: skip them without touching attributes.
+                if !matches!(el, El::Other | El::Foreign) {
+                    st.start(&mut Attrs::new(e), el);
+                }
                 if empty {
                     let d = st.path.len() - 1;
                     st.end(d);
@@ -1553,9 +1680,12 @@ pub(crate) fn read_hl7(
                     return Err(ReadError::not_xml("The file does not start with XML markup."));
                 }
                 st.text_run += r.len() + 2;
-                let mut sink = String::new();
-                let target = if st.capture.is_some() { &mut st.text } else { &mut sink };
-                if !push_text(target, &r) {
+                let known = if st.capture.is_some() {
+                    push_text(&mut st.text, &r)
+                } else {
+                    is_known_ref(&r)
+                };
+                if !known {
                     st.unknown_entity = true;
                 }
             }
