@@ -243,14 +243,9 @@ impl Message {
     /// The summary the inbox files the message by.
     pub fn summary(&self) -> Summary {
         let mut s = Summary {
-            interaction: self.interaction,
             message_id: self.wrapper.message_id.clone(),
-            extract_id: None,
-            nhs_number: None,
-            sending_ods: None,
-            receiving_ods: None,
-            sent_at: None,
             conversation_id: self.conversation_id().map(str::to_owned),
+            ..Summary::new(self.interaction)
         };
         if let Some(x) = &self.extract {
             s.extract_id = x.id.clone();

@@ -82,6 +82,22 @@ pub struct Summary {
     pub conversation_id: Option<String>,
 }
 
+impl Summary {
+    /// A summary that knows only the interaction; the readers fill in what the message says.
+    pub fn new(interaction: Interaction) -> Summary {
+        Summary {
+            interaction,
+            message_id: None,
+            extract_id: None,
+            nhs_number: None,
+            sending_ods: None,
+            receiving_ods: None,
+            sent_at: None,
+            conversation_id: None,
+        }
+    }
+}
+
 /// Reads the summary of a GP2GP message held in `bytes`, in any container (bare XML, ebXML envelope,
 /// MIME, messaging-adaptor JSON).
 ///
@@ -115,14 +131,9 @@ pub fn summarise(bytes: &[u8]) -> Result<Summary, ReadError> {
                 )
             })?;
             Ok(Summary {
-                interaction,
-                message_id: None,
-                extract_id: None,
-                nhs_number: None,
-                sending_ods: None,
-                receiving_ods: None,
                 sent_at: ebxml.as_ref().and_then(|e| e.timestamp.clone()),
                 conversation_id,
+                ..Summary::new(interaction)
             })
         }
     }
@@ -173,16 +184,7 @@ fn summarise_xml(bytes: &[u8]) -> Result<Summary, ReadError> {
                             e.name().as_ref()
                         ))
                     })?;
-                    summary = Some(Summary {
-                        interaction,
-                        message_id: None,
-                        extract_id: None,
-                        nhs_number: None,
-                        sending_ods: None,
-                        receiving_ods: None,
-                        sent_at: None,
-                        conversation_id: None,
-                    });
+                    summary = Some(Summary::new(interaction));
                 }
                 if path.len() >= MAX_DEPTH {
                     return Err(ReadError::not_xml(format!(
