@@ -53,10 +53,11 @@ pub struct TransferRow {
 impl From<inbox_store::Transfer> for TransferRow {
     fn from(t: inbox_store::Transfer) -> Self {
         let f = t.fields;
-        let kind = match f.interaction.as_str() {
-            "RCMR_IN010000UK05" => MessageKind::Request,
-            "MCCI_IN010000UK13" => MessageKind::Acknowledgement,
-            "COPC_IN000001UK01" => MessageKind::CommonContent,
+        // The stored interaction is `gp2gp::Interaction::id()`; the reader owns that vocabulary.
+        let kind = match gp2gp::Interaction::from_root_element(&f.interaction) {
+            Some(gp2gp::Interaction::EhrRequest) => MessageKind::Request,
+            Some(gp2gp::Interaction::Acknowledgement) => MessageKind::Acknowledgement,
+            Some(gp2gp::Interaction::CommonContent) => MessageKind::CommonContent,
             _ => MessageKind::Extract,
         };
         TransferRow {
