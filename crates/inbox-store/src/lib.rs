@@ -6,18 +6,34 @@
 //!
 //! Glossary:
 //! - *transfer*: one GP2GP message that arrived and was read (an EhrExtract, an ack, a request...).
+//! - *arrival*: one input file, whatever became of it (stored, duplicate, awaiting, quarantined).
+//! - *message*: one GP2GP message kept (extract, request, acknowledgement, large-message part),
+//!   grouped by its ebXML conversation id.
+//! - *transfer*: one patient record (an EhrExtract) and where it stands.
+//! - *record*: the transfer's parsed content, in queryable tables ([`record`]).
 //! - *quarantine*: files that could not be read, kept aside with a reason, never deleted.
 
+pub mod arrivals;
+pub mod attachments;
+pub mod diagnostics;
+pub mod messages;
 mod migrate;
 pub mod quarantine;
+pub mod record;
+pub mod times;
 pub mod transfers;
 
 use std::path::Path;
 
 use rusqlite::Connection;
 
+pub use arrivals::{Arrival, NewArrival};
+pub use attachments::{Attachment, NewAttachment};
+pub use diagnostics::StoredDiagnostic;
+pub use messages::{conversation_key, NewMessage, StoredMessage};
 pub use quarantine::{NewQuarantined, Quarantined};
-pub use transfers::{NewTransfer, Transfer};
+pub use record::RECORD_VERSION;
+pub use transfers::{NewTransfer, RecordCounts, StatusChange, Transfer};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -70,6 +86,22 @@ impl Store {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Runs `f` in one transaction (`BEGIN IMMEDIATE`): all of its writes land, or none do.
+    pub fn write<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
+        let value = f(self)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// `PRAGMA integrity_check`: `ok`, or SQLite's list of problems.
+    pub fn integrity_check(&self) -> Result<String> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let lines = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let lines: Vec<String> = lines.collect::<rusqlite::Result<_>>()?;
+        Ok(lines.join("\n"))
     }
 }
 

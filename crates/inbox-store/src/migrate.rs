@@ -5,7 +5,10 @@ use rusqlite::Connection;
 use crate::{Result, StoreError};
 
 /// Every migration, in order. Never edit one that has shipped; add the next.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_transfers.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_transfers.sql"),
+    include_str!("../migrations/0002_pipeline.sql"),
+];
 
 pub(crate) fn version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)

@@ -10,27 +10,77 @@ use ts_rs::TS;
 pub use crate::error::{ApiError, ErrorCode};
 pub use crate::paths::IncomingSource;
 
-/// What kind of GP2GP message a transfer row is.
+/// Where a transfer stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub enum MessageKind {
-    /// A patient record (EhrExtract, RCMR_IN030000UK06/UK07 or bare).
-    Extract,
-    /// A request for a record (RCMR_IN010000UK05).
-    Request,
-    /// An acknowledgement (MCCI_IN010000UK13).
-    Acknowledgement,
-    /// Large-message content (COPC_IN000001UK01).
-    CommonContent,
+pub enum TransferStatus {
+    /// The record arrived; large-message parts (attachments) are still on their way.
+    AwaitingAttachments,
+    /// Everything arrived: ready for review.
+    Ready,
+    /// Parts never arrived or could not be put together; `failureCode` says which.
+    Incomplete,
 }
 
-/// One row of the inbox.
+impl TransferStatus {
+    fn from_store(s: &str) -> TransferStatus {
+        use inbox_store::transfers::status;
+        match s {
+            status::AWAITING_ATTACHMENTS => TransferStatus::AwaitingAttachments,
+            status::INCOMPLETE => TransferStatus::Incomplete,
+            _ => TransferStatus::Ready,
+        }
+    }
+}
+
+/// What the record holds, counted as the reader counts (issue 3's `parse` contract).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordCounts {
+    pub compositions: u32,
+    pub medication_courses: u32,
+    pub acute_courses: u32,
+    pub repeat_courses: u32,
+    pub issues: u32,
+    pub discontinuations: u32,
+    pub allergies: u32,
+    pub drug_allergies: u32,
+    pub non_drug_allergies: u32,
+    pub problems: u32,
+    pub degraded: u32,
+    pub documents: u32,
+    pub absent_attachments: u32,
+    pub nopat: u32,
+}
+
+impl From<&inbox_store::RecordCounts> for RecordCounts {
+    fn from(c: &inbox_store::RecordCounts) -> Self {
+        let n = |i: usize| u32::try_from(c[i]).unwrap_or(u32::MAX);
+        RecordCounts {
+            compositions: n(0),
+            medication_courses: n(1),
+            acute_courses: n(2),
+            repeat_courses: n(3),
+            issues: n(4),
+            discontinuations: n(5),
+            allergies: n(6),
+            drug_allergies: n(7),
+            non_drug_allergies: n(8),
+            problems: n(9),
+            degraded: n(10),
+            documents: n(11),
+            absent_attachments: n(12),
+            nopat: n(13),
+        }
+    }
+}
+
+/// One patient record transfer in the inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferRow {
     #[ts(type = "number")]
     pub id: i64,
-    pub kind: MessageKind,
     /// The HL7 interaction id, e.g. `RCMR_IN030000UK06`.
     pub interaction: String,
     pub extract_id: Option<String>,
@@ -47,34 +97,44 @@ pub struct TransferRow {
     pub size_bytes: u64,
     /// True for the built-in sample records (synthetic test data).
     pub sample: bool,
-    pub status: String,
+    pub status: TransferStatus,
+    /// When the status last changed (RFC 3339 UTC).
+    pub status_at: String,
+    /// Large-message parts expected, and still missing.
+    pub parts_expected: u32,
+    pub parts_missing: u32,
+    /// The GP2GP response code for an incomplete transfer (25, 29, 30, 31), and its meaning.
+    pub failure_code: Option<String>,
+    pub failure_reason: Option<String>,
+    pub counts: RecordCounts,
+    /// Errors the reader reported (the record is shown as far as it could be read).
+    pub read_errors: u32,
 }
 
 impl From<inbox_store::Transfer> for TransferRow {
     fn from(t: inbox_store::Transfer) -> Self {
         let f = t.fields;
-        // The stored interaction is `gp2gp::Interaction::id()`; the reader owns that vocabulary.
-        let kind = match gp2gp::Interaction::from_root_element(&f.interaction) {
-            Some(gp2gp::Interaction::EhrRequest) => MessageKind::Request,
-            Some(gp2gp::Interaction::Acknowledgement) => MessageKind::Acknowledgement,
-            Some(gp2gp::Interaction::CommonContent) => MessageKind::CommonContent,
-            _ => MessageKind::Extract,
-        };
         TransferRow {
             id: t.id,
-            kind,
             interaction: f.interaction,
             extract_id: f.extract_id,
             nhs_number_valid: f.nhs_number.as_deref().is_some_and(crate::nhs_number::is_valid),
             nhs_number: f.nhs_number,
             sending_ods: f.sending_ods,
             receiving_ods: f.receiving_ods,
-            sent_at: f.sent_at.as_deref().and_then(hl7_time_to_iso),
+            sent_at: f.sent_raw.as_deref().and_then(hl7_time_to_iso),
             received_at: f.received_at,
             file_name: f.file_name,
             size_bytes: f.size_bytes,
             sample: f.origin == "sample",
-            status: t.status,
+            status: TransferStatus::from_store(&f.status),
+            status_at: t.status_at,
+            parts_expected: u32::try_from(t.parts_expected).unwrap_or(u32::MAX),
+            parts_missing: u32::try_from(t.parts_missing).unwrap_or(u32::MAX),
+            failure_code: t.failure_code,
+            failure_reason: t.failure_reason,
+            counts: RecordCounts::from(&t.counts),
+            read_errors: u32::try_from(t.error_diagnostics).unwrap_or(u32::MAX),
         }
     }
 }
@@ -146,14 +206,14 @@ pub struct Notice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum InboxEvent {
-    /// A new transfer was stored.
+    /// A transfer was stored, or changed (its attachments arrived, it became incomplete).
     #[serde(rename_all = "camelCase")]
     TransferStored { transfer: TransferRow },
-    /// A file repeated a transfer already stored.
+    /// A file repeated a message already stored.
     #[serde(rename_all = "camelCase")]
     Duplicate {
-        #[ts(type = "number")]
-        transfer_id: i64,
+        #[ts(type = "number | null")]
+        transfer_id: Option<i64>,
         file_name: String,
     },
     /// A file could not be read and was quarantined.

@@ -8,15 +8,18 @@
 //! - *incoming folder*: where GP2GP messages arrive as files (watched by [`watch::FolderWatcher`]).
 //! - *archive*: originals kept byte-for-byte, named by their SHA-256 (GP2GP S63).
 //! - *quarantine*: files that could not be read, kept with a `<name>.reason.txt`.
+//! - *claim*: a file taken into `processing/` by the [`pipeline`], under a name never reused.
+//! - *transfer*: one patient record (EhrExtract) with its large-message parts, acks and requests.
 //! - *DTO*: the serialisable shapes in [`dto`] sent to the UI; TypeScript is generated from them.
 
 pub mod arrivals;
 pub mod clock;
 pub mod dto;
 mod error;
-mod ingest;
+mod files;
 pub mod nhs_number;
 pub mod paths;
+pub mod pipeline;
 pub mod samples;
 pub mod session;
 pub mod watch;
@@ -29,15 +32,34 @@ use inbox_store::Store;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ErrorCode, InboxError};
-pub use ingest::{IngestOutcome, Origin};
 pub use paths::{DataPaths, Settings};
+pub use pipeline::{IngestOutcome, Source};
+
+/// How the pipeline behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PipelineOptions {
+    /// How long a record waits for its large-message parts before it is incomplete (code 25).
+    pub attachment_timeout: time::Duration,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        PipelineOptions {
+            attachment_timeout: time::Duration::hours(24),
+        }
+    }
+}
 
 /// The inbox: one database, one set of folders, one clock.
 pub struct Inbox {
     store: Mutex<Store>,
     paths: DataPaths,
     clock: Arc<dyn Clock>,
+    options: PipelineOptions,
     live: Mutex<Live>,
+    /// Files are filed one at a time: duplicate checks and conversation assembly see every
+    /// earlier file.
+    pipeline: Mutex<()>,
 }
 
 /// What the watcher reports, kept for whoever asks next.
@@ -59,16 +81,41 @@ impl std::fmt::Debug for Inbox {
 }
 
 impl Inbox {
-    /// Opens the inbox in `paths`, creating its folders and database as needed.
+    /// Opens the inbox in `paths` with default options; see [`Inbox::open_with`].
     pub fn open(paths: DataPaths, clock: Arc<dyn Clock>) -> Result<Inbox, InboxError> {
+        Self::open_with(paths, clock, PipelineOptions::default())
+    }
+
+    /// Opens the inbox in `paths`, creating its folders and database as needed, then finishes
+    /// whatever an earlier run left half-done: files still in `processing/` or the endpoint's
+    /// spool, records written by an older reader, transfers whose parts are overdue.
+    pub fn open_with(
+        paths: DataPaths,
+        clock: Arc<dyn Clock>,
+        options: PipelineOptions,
+    ) -> Result<Inbox, InboxError> {
         paths.create_private_dirs()?;
         let store = Store::open(&paths.database)?;
-        Ok(Inbox {
+        let inbox = Inbox {
             store: Mutex::new(store),
             paths,
             clock,
+            options,
             live: Mutex::default(),
-        })
+            pipeline: Mutex::new(()),
+        };
+        pipeline::recover(&inbox)?;
+        pipeline::refresh_records(&inbox)?;
+        inbox.expire_awaiting()?;
+        Ok(inbox)
+    }
+
+    pub fn options(&self) -> PipelineOptions {
+        self.options
+    }
+
+    pub(crate) fn pipeline_lock(&self) -> MutexGuard<'_, ()> {
+        self.pipeline.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn paths(&self) -> &DataPaths {
@@ -147,25 +194,78 @@ impl Inbox {
         Ok(self.store().count_transfers()?)
     }
 
-    /// Reads one file and files it: stored, duplicate, or quarantined with a reason.
-    /// The file moves out of `path` (to the archive or the quarantine); if it cannot be read it stays.
+    /// Files one file from the watched folder: stored, awaiting attachments, duplicate, or
+    /// quarantined with a reason. The file moves out of `path`; if it cannot be read it stays.
     pub fn ingest_file(&self, path: &Path) -> Result<IngestOutcome, InboxError> {
-        ingest::ingest_file(self, path, ingest::Source::Consume)
+        pipeline::ingest_file(self, path, Source::Folder)
+    }
+
+    /// Files a file from `source`. A [`Source::CommandLine`] file is left where it is.
+    pub fn ingest_from(&self, path: &Path, source: Source) -> Result<IngestOutcome, InboxError> {
+        pipeline::ingest_file(self, path, source)
     }
 
     /// Like [`Inbox::ingest_file`] but leaves the file where it is (command-line imports).
     pub fn import_file(&self, path: &Path) -> Result<IngestOutcome, InboxError> {
-        ingest::ingest_file(self, path, ingest::Source::Keep)
+        pipeline::ingest_file(self, path, Source::CommandLine)
     }
 
-    /// The original bytes of a stored transfer, exactly as they arrived.
-    pub fn original(&self, transfer_id: i64) -> Result<Vec<u8>, InboxError> {
-        let transfer = self
-            .store()
+    /// Transfers that waited longer than the attachment timeout for their large-message parts
+    /// become incomplete (response code 25). Returns their ids.
+    pub fn expire_awaiting(&self) -> Result<Vec<i64>, InboxError> {
+        pipeline::expire_awaiting(self, self.options.attachment_timeout)
+    }
+
+    /// One transfer as the inbox lists it.
+    pub fn transfer(&self, transfer_id: i64) -> Result<dto::TransferRow, InboxError> {
+        self.store()
             .transfer(transfer_id)?
-            .ok_or_else(|| InboxError::NotFound(format!("There is no transfer {transfer_id}.")))?;
-        let path = self.paths.archive.join(&transfer.fields.archive_name);
+            .map(dto::TransferRow::from)
+            .ok_or_else(|| InboxError::NotFound(format!("There is no transfer {transfer_id}.")))
+    }
+
+    /// How many input files ended each way (stored, duplicate, awaiting, quarantined).
+    pub fn arrival_outcomes(&self) -> Result<Vec<(String, u64)>, InboxError> {
+        Ok(self.store().arrival_outcomes()?)
+    }
+
+    /// The original bytes of a stored transfer's record, exactly as they arrived (GP2GP S63).
+    pub fn original(&self, transfer_id: i64) -> Result<Vec<u8>, InboxError> {
+        let path = self.original_path(transfer_id)?.0;
         std::fs::read(&path)
             .map_err(|e| InboxError::io(format!("Could not read the original {}", path.display()), e))
+    }
+
+    /// Where the original of a transfer's record is kept, and the name it arrived with.
+    fn original_path(&self, transfer_id: i64) -> Result<(std::path::PathBuf, String), InboxError> {
+        let store = self.store();
+        let transfer = store
+            .transfer(transfer_id)?
+            .ok_or_else(|| InboxError::NotFound(format!("There is no transfer {transfer_id}.")))?;
+        let message = store.message(transfer.fields.message_id)?.ok_or_else(|| {
+            InboxError::NotFound(format!("The original of transfer {transfer_id} is not recorded."))
+        })?;
+        Ok((
+            self.paths.archive.join(&message.fields.archive_name),
+            message.fields.file_name,
+        ))
+    }
+
+    /// Copies the original of a transfer's record, byte for byte, into `dir` under the name it
+    /// arrived with (`name (2).xml` if taken). Returns the path written.
+    pub fn export_original(&self, transfer_id: i64, dir: &Path) -> Result<std::path::PathBuf, InboxError> {
+        let (from, name) = self.original_path(transfer_id)?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| InboxError::io(format!("Could not create the folder {}", dir.display()), e))?;
+        let target = dir.join(files::free_name(dir, &name));
+        let mut source = std::fs::File::open(&from)
+            .map_err(|e| InboxError::io(format!("Could not read the original {}", from.display()), e))?;
+        files::write_stream_atomically(&target, &mut source)?;
+        Ok(target)
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: `ok` when the database is sound.
+    pub fn integrity_check(&self) -> Result<String, InboxError> {
+        Ok(self.store().integrity_check()?)
     }
 }

@@ -38,6 +38,12 @@ pub struct DataPaths {
     pub archive: PathBuf,
     /// Unreadable files with their `.reason.txt`.
     pub quarantine: PathBuf,
+    /// Files claimed by the pipeline and not yet filed (see [`crate::pipeline`]).
+    pub processing: PathBuf,
+    /// Bodies posted to the HTTP endpoint, until the pipeline claims them.
+    pub spool: PathBuf,
+    /// Attachment contents, content-addressed by SHA-256.
+    pub attachments: PathBuf,
     pub settings_file: PathBuf,
 }
 
@@ -57,6 +63,9 @@ impl DataPaths {
             incoming_source,
             archive: data_dir.join("archive"),
             quarantine: data_dir.join("quarantine"),
+            processing: data_dir.join("processing"),
+            spool: data_dir.join("spool"),
+            attachments: data_dir.join("attachments"),
             settings_file: data_dir.join(SETTINGS_FILE),
         }
     }
@@ -72,10 +81,17 @@ impl DataPaths {
         paths
     }
 
-    /// Creates the data, archive and quarantine folders (owner-only). The incoming folder is the
+    /// Creates the data folder and the pipeline's folders (owner-only). The incoming folder is the
     /// watcher's business: it may live elsewhere and be missing for a while.
     pub(crate) fn create_private_dirs(&self) -> Result<(), InboxError> {
-        for dir in [&self.data_dir, &self.archive, &self.quarantine] {
+        for dir in [
+            &self.data_dir,
+            &self.archive,
+            &self.quarantine,
+            &self.processing,
+            &self.spool,
+            &self.attachments,
+        ] {
             create_private_dir(dir)?;
         }
         Ok(())
@@ -124,6 +140,6 @@ impl Settings {
     pub fn save(&self, file: &Path) -> Result<(), InboxError> {
         let json = serde_json::to_vec_pretty(self)
             .map_err(|e| InboxError::InvalidInput(format!("Settings could not be written: {e}")))?;
-        crate::ingest::write_atomically(file, &json)
+        crate::files::write_atomically(file, &json)
     }
 }

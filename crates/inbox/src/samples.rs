@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
-use crate::ingest::{hex, write_atomically};
+use crate::files::{hex, write_atomically};
 use crate::InboxError;
 
 /// (file name, bytes) of every sample.

@@ -147,6 +147,7 @@ impl Run {
                     .is_none_or(|t| t.elapsed() >= self.options.rescan_every)
                 {
                     self.scan();
+                    self.expire_awaiting();
                 }
                 self.refresh_pending();
                 let due = self.arrivals.take_due(self.inbox.clock().now());
@@ -220,16 +221,18 @@ impl Run {
 
     fn ingest(&mut self, path: &Path) {
         let event = match self.inbox.ingest_file(path) {
-            Ok(IngestOutcome::Stored { transfer_id }) => {
+            Ok(o @ (IngestOutcome::Stored { .. } | IngestOutcome::Awaiting { .. })) => {
                 self.reported.remove(path);
-                match self.inbox.store().transfer(transfer_id) {
-                    Ok(Some(t)) => InboxEvent::TransferStored { transfer: t.into() },
+                match o.transfer_id().map(|id| self.inbox.transfer(id)) {
+                    Some(Ok(transfer)) => InboxEvent::TransferStored { transfer },
                     _ => return,
                 }
             }
-            Ok(IngestOutcome::Duplicate { transfer_id }) => {
+            Ok(IngestOutcome::Duplicate {
+                transfer_id, reason, ..
+            }) => {
                 self.notice(format!(
-                    "\"{}\" repeats a message already in the inbox (exactly the same bytes), so it was not filed again.",
+                    "\"{}\" repeats a message already in the inbox ({reason}), so it was not filed again.",
                     file_name(path)
                 ));
                 InboxEvent::Duplicate {
@@ -256,6 +259,18 @@ impl Run {
             }
         };
         (self.on_event)(event);
+    }
+
+    /// Records whose large-message parts are overdue become incomplete; the screen hears of it.
+    fn expire_awaiting(&mut self) {
+        let Ok(expired) = self.inbox.expire_awaiting() else {
+            return;
+        };
+        for id in expired {
+            if let Ok(transfer) = self.inbox.transfer(id) {
+                (self.on_event)(InboxEvent::TransferStored { transfer });
+            }
+        }
     }
 
     fn notice(&mut self, message: String) {

@@ -10,7 +10,11 @@ fn an_extract_is_stored_with_its_original_kept_byte_for_byte() {
     std::fs::create_dir_all(&inbox.paths().incoming).unwrap();
     std::fs::write(&arrived, &original).unwrap();
 
-    let IngestOutcome::Stored { transfer_id } = inbox.ingest_file(&arrived).unwrap() else {
+    let IngestOutcome::Stored {
+        transfer_id: Some(transfer_id),
+        ..
+    } = inbox.ingest_file(&arrived).unwrap()
+    else {
         panic!("not stored")
     };
     assert!(!arrived.exists(), "the file leaves the incoming folder");
@@ -35,16 +39,56 @@ fn an_extract_is_stored_with_its_original_kept_byte_for_byte() {
 #[test]
 fn the_same_bytes_again_are_a_duplicate_not_a_second_transfer() {
     let (_dir, inbox) = temp_inbox();
-    let first = inbox.import_file(&corpus("ack_AA_positive.xml")).unwrap();
-    let IngestOutcome::Stored { transfer_id } = first else {
+    let first = inbox
+        .import_file(&corpus("emis_PWTP7_documents_referrals.xml"))
+        .unwrap();
+    let IngestOutcome::Stored {
+        message_id,
+        transfer_id: Some(transfer_id),
+    } = first
+    else {
         panic!("{first:?}")
     };
-    assert_eq!(
-        inbox.import_file(&corpus("ack_AA_positive.xml")).unwrap(),
-        IngestOutcome::Duplicate { transfer_id }
-    );
+    let again = inbox
+        .import_file(&corpus("emis_PWTP7_documents_referrals.xml"))
+        .unwrap();
+    let IngestOutcome::Duplicate {
+        message_id: m,
+        transfer_id: t,
+        reason,
+    } = again
+    else {
+        panic!("{again:?}")
+    };
+    assert_eq!((m, t), (message_id, Some(transfer_id)));
+    assert!(reason.contains("exactly the same bytes"), "{reason}");
     assert_eq!(inbox.count_transfers().unwrap(), 1);
     assert!(!inbox.transfers().unwrap()[0].sample);
+}
+
+#[test]
+fn acknowledgements_and_requests_are_messages_not_transfers() {
+    let (_dir, inbox) = temp_inbox();
+    for name in [
+        "ack_AA_positive.xml",
+        "request_RCMR_IN010000UK05.xml",
+        "copc_continue_request.xml",
+    ] {
+        let outcome = inbox.import_file(&corpus(name)).unwrap();
+        assert!(
+            matches!(
+                outcome,
+                IngestOutcome::Stored {
+                    transfer_id: None,
+                    ..
+                }
+            ),
+            "{name}: {outcome:?}"
+        );
+    }
+    assert_eq!(inbox.count_transfers().unwrap(), 0);
+    let again = inbox.import_file(&corpus("ack_AA_positive.xml")).unwrap();
+    assert!(matches!(again, IngestOutcome::Duplicate { .. }), "{again:?}");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod bindings;
 mod ingest;
+mod pipeline;
 mod session;
 
 use std::path::{Path, PathBuf};
@@ -20,7 +21,12 @@ pub const T0: time::OffsetDateTime = time::macros::datetime!(2026-03-01 09:30 UT
 /// A fresh inbox in a temporary data directory, at a fixed time.
 pub fn temp_inbox() -> (tempfile::TempDir, Inbox) {
     let dir = tempfile::tempdir().unwrap();
-    let paths = DataPaths::resolve(dir.path(), None, &Settings::default());
-    let inbox = Inbox::open(paths, Arc::new(FixedClock::new(T0))).unwrap();
+    let inbox = reopen(dir.path(), Arc::new(FixedClock::new(T0)));
     (dir, inbox)
+}
+
+/// The inbox in `data_dir` (opening runs crash recovery), on `clock`.
+pub fn reopen(data_dir: &Path, clock: Arc<FixedClock>) -> Inbox {
+    let paths = DataPaths::resolve(data_dir, None, &Settings::default());
+    Inbox::open(paths, clock).unwrap()
 }

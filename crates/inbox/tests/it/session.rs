@@ -110,9 +110,13 @@ fn files_already_waiting_are_found_at_start_and_temporary_names_are_left() {
     let data = tempfile::tempdir().unwrap();
     let incoming = data.path().join("in");
     std::fs::create_dir_all(&incoming).unwrap();
-    std::fs::copy(corpus("ack_AA_positive.xml"), incoming.join("ack.xml")).unwrap();
     std::fs::copy(
-        corpus("ack_AE_code99.xml"),
+        corpus("emis_PWTP7_documents_referrals.xml"),
+        incoming.join("ack.xml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        corpus("bare_extract_medication_discontinue.xml"),
         incoming.join("still-writing.xml.part"),
     )
     .unwrap();
@@ -148,7 +152,7 @@ fn a_folder_deleted_and_recreated_is_watched_again() {
         InboxEvent::WatchChanged { status } if status.watching => Some(()),
         _ => None,
     });
-    deliver(&corpus("ack_AR_code18.xml"), &incoming, "ar.xml");
+    deliver(&corpus("tpp_allergy_ctv3_bare_extract.xml"), &incoming, "ar.xml");
     wait_for(&rx, "stored", |e| {
         matches!(e, InboxEvent::TransferStored { .. }).then_some(())
     });
@@ -224,7 +228,7 @@ fn changing_the_watched_folder_in_settings_moves_the_watch() {
         }
         _ => None,
     });
-    deliver(&corpus("ack_AA_positive.xml"), &elsewhere, "aa.xml");
+    deliver(&corpus("composite_uk07_nopat_full.xml"), &elsewhere, "aa.xml");
     wait_for(&rx, "stored", |e| {
         matches!(e, InboxEvent::TransferStored { .. }).then_some(())
     });
