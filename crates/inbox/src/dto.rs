@@ -170,6 +170,24 @@ impl From<inbox_store::Quarantined> for QuarantineRow {
     }
 }
 
+/// The original of a transfer's record, for reading on screen (GP2GP S63).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OriginalView {
+    #[ts(type = "number")]
+    pub transfer_id: i64,
+    pub file_name: String,
+    #[ts(type = "number")]
+    pub size_bytes: u64,
+    pub sha256: String,
+    /// The text as received (invalid UTF-8 shown as U+FFFD), cut at `shownBytes`.
+    pub text: String,
+    #[ts(type = "number")]
+    pub shown_bytes: u64,
+    /// True when the file is longer than what is shown; export it to see all of it.
+    pub truncated: bool,
+}
+
 /// How the watched folder is doing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -208,7 +226,7 @@ pub struct Notice {
 pub enum InboxEvent {
     /// A transfer was stored, or changed (its attachments arrived, it became incomplete).
     #[serde(rename_all = "camelCase")]
-    TransferStored { transfer: TransferRow },
+    TransferStored { transfer: Box<TransferRow> },
     /// A file repeated a message already stored.
     #[serde(rename_all = "camelCase")]
     Duplicate {
@@ -236,14 +254,39 @@ pub struct SettingsView {
     /// The folder actually watched (the environment variable wins over the setting).
     pub effective_incoming_dir: String,
     pub incoming_source: IncomingSource,
+    pub endpoint: EndpointView,
+    pub attachment_timeout_hours: u32,
 }
 
-/// A change of settings from the UI.
+/// The HTTP push endpoint as configured, and how it is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointView {
+    pub enabled: bool,
+    pub listen: String,
+    pub max_body_mb: u32,
+    /// True while it is accepting messages.
+    pub running: bool,
+    /// Where integration engines post: `http://127.0.0.1:8787/v1/messages`.
+    pub url: Option<String>,
+    /// The file holding the bearer token integration engines must send.
+    pub token_file: String,
+    /// Why it is not running although enabled, in plain English.
+    pub problem: Option<String>,
+}
+
+/// A change of settings from the UI (the whole form).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsUpdate {
     /// `null` or empty to go back to the default folder.
     pub incoming_dir: Option<String>,
+    pub endpoint_enabled: bool,
+    /// `host:port`; loopback (127.0.0.1) unless the practice's IT decides otherwise.
+    pub endpoint_listen: String,
+    pub endpoint_max_body_mb: u32,
+    /// 1 to 720 hours.
+    pub attachment_timeout_hours: u32,
 }
 
 /// `20200325110302` -> `2020-03-25T11:03:02`, keeping the precision given (`20200325` -> `2020-03-25`).

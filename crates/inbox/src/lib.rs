@@ -15,6 +15,7 @@
 pub mod arrivals;
 pub mod clock;
 pub mod dto;
+pub mod endpoint;
 mod error;
 mod files;
 pub mod nhs_number;
@@ -234,6 +235,31 @@ impl Inbox {
         let path = self.original_path(transfer_id)?.0;
         std::fs::read(&path)
             .map_err(|e| InboxError::io(format!("Could not read the original {}", path.display()), e))
+    }
+
+    /// The original of a transfer's record as text for the screen, at most `max_bytes` of it.
+    pub fn original_view(&self, transfer_id: i64, max_bytes: usize) -> Result<dto::OriginalView, InboxError> {
+        use std::io::Read;
+        let (path, file_name) = self.original_path(transfer_id)?;
+        let file = std::fs::File::open(&path)
+            .map_err(|e| InboxError::io(format!("Could not read the original {}", path.display()), e))?;
+        let size_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut head = Vec::with_capacity(max_bytes.min(1 << 20));
+        file.take(max_bytes as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| InboxError::io(format!("Could not read the original {}", path.display()), e))?;
+        Ok(dto::OriginalView {
+            transfer_id,
+            file_name,
+            size_bytes,
+            sha256: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            shown_bytes: head.len() as u64,
+            truncated: (head.len() as u64) < size_bytes,
+            text: String::from_utf8_lossy(&head).into_owned(),
+        })
     }
 
     /// Where the original of a transfer's record is kept, and the name it arrived with.

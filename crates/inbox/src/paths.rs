@@ -116,6 +116,36 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<(), InboxError> {
 pub struct Settings {
     /// The watched folder; `None` means `incoming/` under the data directory.
     pub incoming_dir: Option<PathBuf>,
+    /// The HTTP push endpoint for integration engines.
+    pub endpoint: EndpointSettings,
+    /// Hours a record waits for its large-message parts before it is incomplete (default 24).
+    pub attachment_timeout_hours: Option<u32>,
+}
+
+/// The HTTP push endpoint's settings. Off unless the practice turns it on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EndpointSettings {
+    pub enabled: bool,
+    /// Address and port to listen on; loopback unless the practice decides otherwise.
+    pub listen: String,
+    /// Largest message accepted, in megabytes.
+    pub max_body_mb: u32,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+pub const DEFAULT_MAX_BODY_MB: u32 = 512;
+/// File holding the endpoint's bearer token, in the data directory (owner-only).
+pub const TOKEN_FILE: &str = "endpoint-token";
+
+impl Default for EndpointSettings {
+    fn default() -> Self {
+        EndpointSettings {
+            enabled: false,
+            listen: DEFAULT_LISTEN.to_owned(),
+            max_body_mb: DEFAULT_MAX_BODY_MB,
+        }
+    }
 }
 
 impl Settings {

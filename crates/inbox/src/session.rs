@@ -9,7 +9,7 @@ use crate::paths::{DataPaths, Settings, DATABASE_FILE};
 use crate::watch::{FolderWatcher, WatchOptions};
 use crate::{samples, Clock, Inbox, InboxError};
 
-type EventSink = Arc<dyn Fn(InboxEvent) + Send + Sync>;
+pub(crate) type EventSink = Arc<dyn Fn(InboxEvent) + Send + Sync>;
 
 /// How to start a session.
 #[derive(Clone)]
@@ -33,6 +33,7 @@ struct Running {
     inbox: Arc<Inbox>,
     // Dropped (stopped) before a new one starts.
     watcher: Option<FolderWatcher>,
+    endpoint: crate::endpoint::EndpointState,
 }
 
 impl std::fmt::Debug for Session {
@@ -54,16 +55,25 @@ impl Session {
         let first_run = !config.data_dir.join(DATABASE_FILE).exists();
         let nothing_configured = config.env_incoming.is_none() && settings.incoming_dir.is_none();
         let paths = DataPaths::resolve(&config.data_dir, config.env_incoming.clone(), &settings);
-        let inbox = Arc::new(Inbox::open(paths, config.clock.clone())?);
+        let inbox = Arc::new(Inbox::open_with(
+            paths,
+            config.clock.clone(),
+            pipeline_options(&settings),
+        )?);
         if config.samples_on_first_run && first_run && nothing_configured {
             crate::paths::create_private_dir(&inbox.paths().incoming)?;
             samples::place_in(&inbox.paths().incoming)?;
         }
         let watcher = Some(start_watcher(&inbox, &config, &on_event));
+        let endpoint = crate::endpoint::EndpointState::start(&inbox, &settings.endpoint, &on_event);
         Ok(Session {
             config,
             on_event,
-            running: Mutex::new(Running { inbox, watcher }),
+            running: Mutex::new(Running {
+                inbox,
+                watcher,
+                endpoint,
+            }),
         })
     }
 
@@ -78,7 +88,19 @@ impl Session {
     pub fn settings(&self) -> Result<SettingsView, InboxError> {
         let inbox = self.inbox();
         let settings = Settings::load(&inbox.paths().settings_file)?;
-        Ok(view(&settings, inbox.paths()))
+        let running = self.running();
+        Ok(view(&settings, inbox.paths(), &running.endpoint))
+    }
+
+    /// Copies the original of a transfer's record into the user's Downloads folder (else
+    /// `exports/` in the data folder). Returns where it went.
+    pub fn export_original(&self, transfer_id: i64) -> Result<String, InboxError> {
+        let inbox = self.inbox();
+        let downloads = std::env::var_os("HOME")
+            .map(|h| PathBuf::from(h).join("Downloads"))
+            .filter(|d| d.is_dir());
+        let dir = downloads.unwrap_or_else(|| inbox.paths().data_dir.join("exports"));
+        Ok(inbox.export_original(transfer_id, &dir)?.display().to_string())
     }
 
     /// Saves the settings and, if the watched folder changed, watches the new one.
@@ -94,18 +116,62 @@ impl Session {
                 )));
             }
         }
+        let listen = update.endpoint_listen.trim().to_owned();
+        if listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(InboxError::InvalidInput(format!(
+                "The endpoint address must be an IP address and port, such as {}, not \"{listen}\".",
+                crate::paths::DEFAULT_LISTEN
+            )));
+        }
+        if !(1..=4096).contains(&update.endpoint_max_body_mb) {
+            return Err(InboxError::InvalidInput(
+                "The largest message accepted must be between 1 and 4096 MB.".into(),
+            ));
+        }
+        if !(1..=720).contains(&update.attachment_timeout_hours) {
+            return Err(InboxError::InvalidInput(
+                "The time to wait for attachments must be between 1 and 720 hours.".into(),
+            ));
+        }
         let mut running = self.running();
         let settings = Settings {
             incoming_dir: incoming_dir.map(PathBuf::from),
+            endpoint: crate::paths::EndpointSettings {
+                enabled: update.endpoint_enabled,
+                listen,
+                max_body_mb: update.endpoint_max_body_mb,
+            },
+            attachment_timeout_hours: Some(update.attachment_timeout_hours),
         };
+        let before = Settings::load(&running.inbox.paths().settings_file)?;
         settings.save(&running.inbox.paths().settings_file)?;
         let paths = DataPaths::resolve(&self.config.data_dir, self.config.env_incoming.clone(), &settings);
-        if paths != *running.inbox.paths() {
+        let reopen = paths != *running.inbox.paths()
+            || before.attachment_timeout_hours != settings.attachment_timeout_hours;
+        if reopen {
             running.watcher = None;
-            running.inbox = Arc::new(Inbox::open(paths, self.config.clock.clone())?);
+            running.endpoint = crate::endpoint::EndpointState::stopped();
+            running.inbox = Arc::new(Inbox::open_with(
+                paths,
+                self.config.clock.clone(),
+                pipeline_options(&settings),
+            )?);
             running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
         }
-        Ok(view(&settings, running.inbox.paths()))
+        if reopen || before.endpoint != settings.endpoint {
+            running.endpoint = crate::endpoint::EndpointState::stopped();
+            running.endpoint =
+                crate::endpoint::EndpointState::start(&running.inbox, &settings.endpoint, &self.on_event);
+        }
+        Ok(view(&settings, running.inbox.paths(), &running.endpoint))
+    }
+}
+
+fn pipeline_options(settings: &Settings) -> crate::PipelineOptions {
+    crate::PipelineOptions {
+        attachment_timeout: time::Duration::hours(i64::from(
+            settings.attachment_timeout_hours.unwrap_or(24).clamp(1, 720),
+        )),
     }
 }
 
@@ -114,10 +180,12 @@ fn start_watcher(inbox: &Arc<Inbox>, config: &SessionConfig, on_event: &EventSin
     FolderWatcher::start(inbox.clone(), config.watch, move |e| sink(e))
 }
 
-fn view(settings: &Settings, paths: &DataPaths) -> SettingsView {
+fn view(settings: &Settings, paths: &DataPaths, endpoint: &crate::endpoint::EndpointState) -> SettingsView {
     SettingsView {
         incoming_dir: settings.incoming_dir.as_ref().map(|d| d.display().to_string()),
         effective_incoming_dir: paths.incoming.display().to_string(),
         incoming_source: paths.incoming_source,
+        endpoint: endpoint.view(&settings.endpoint, paths),
+        attachment_timeout_hours: settings.attachment_timeout_hours.unwrap_or(24),
     }
 }

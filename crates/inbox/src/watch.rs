@@ -224,7 +224,9 @@ impl Run {
             Ok(o @ (IngestOutcome::Stored { .. } | IngestOutcome::Awaiting { .. })) => {
                 self.reported.remove(path);
                 match o.transfer_id().map(|id| self.inbox.transfer(id)) {
-                    Some(Ok(transfer)) => InboxEvent::TransferStored { transfer },
+                    Some(Ok(transfer)) => InboxEvent::TransferStored {
+                        transfer: Box::new(transfer),
+                    },
                     _ => return,
                 }
             }
@@ -268,7 +270,9 @@ impl Run {
         };
         for id in expired {
             if let Ok(transfer) = self.inbox.transfer(id) {
-                (self.on_event)(InboxEvent::TransferStored { transfer });
+                (self.on_event)(InboxEvent::TransferStored {
+                    transfer: Box::new(transfer),
+                });
             }
         }
     }

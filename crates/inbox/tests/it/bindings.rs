@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use inbox::dto::{ApiError, InboxEvent, InboxSnapshot, SettingsUpdate, SettingsView};
+use inbox::dto::{ApiError, InboxEvent, InboxSnapshot, OriginalView, SettingsUpdate, SettingsView};
 use ts_rs::{Config, TS};
 
 fn generate(dir: &Path) {
@@ -14,6 +14,7 @@ fn generate(dir: &Path) {
     SettingsView::export_all(&cfg).unwrap();
     SettingsUpdate::export_all(&cfg).unwrap();
     ApiError::export_all(&cfg).unwrap();
+    OriginalView::export_all(&cfg).unwrap();
 }
 
 fn read_all(dir: &Path) -> BTreeMap<String, String> {

@@ -209,14 +209,10 @@ fn changing_the_watched_folder_in_settings_moves_the_watch() {
     let data = tempfile::tempdir().unwrap();
     let (session, rx) = start(data.path(), None, false);
     let elsewhere = data.path().join("elsewhere");
-    let bad = session.update_settings(SettingsUpdate {
-        incoming_dir: Some("relative/path".into()),
-    });
+    let bad = session.update_settings(update(Some("relative/path")));
     assert!(bad.is_err());
     let view = session
-        .update_settings(SettingsUpdate {
-            incoming_dir: Some(elsewhere.display().to_string()),
-        })
+        .update_settings(update(Some(&elsewhere.display().to_string())))
         .unwrap();
     assert_eq!(view.incoming_source, IncomingSource::Setting);
     assert_eq!(view.effective_incoming_dir, elsewhere.display().to_string());
@@ -233,8 +229,66 @@ fn changing_the_watched_folder_in_settings_moves_the_watch() {
         matches!(e, InboxEvent::TransferStored { .. }).then_some(())
     });
     // Back to the default.
-    let view = session
-        .update_settings(SettingsUpdate { incoming_dir: None })
-        .unwrap();
+    let view = session.update_settings(update(None)).unwrap();
     assert_eq!(view.incoming_source, IncomingSource::Default);
+}
+
+/// The settings form as first shown, with the watched folder set to `dir`.
+fn update(dir: Option<&str>) -> SettingsUpdate {
+    SettingsUpdate {
+        incoming_dir: dir.map(str::to_owned),
+        endpoint_enabled: false,
+        endpoint_listen: inbox::paths::DEFAULT_LISTEN.into(),
+        endpoint_max_body_mb: inbox::paths::DEFAULT_MAX_BODY_MB,
+        attachment_timeout_hours: 24,
+    }
+}
+
+#[test]
+fn settings_out_of_range_are_refused_with_a_reason_and_nothing_changes() {
+    let data = tempfile::tempdir().unwrap();
+    let (session, _rx) = start(data.path(), None, false);
+    let before = session.settings().unwrap();
+    assert_eq!(before.attachment_timeout_hours, 24);
+    assert!(!before.endpoint.enabled);
+    assert_eq!(before.endpoint.listen, "127.0.0.1:8787");
+    let cases: [(&str, SettingsUpdate); 3] = [
+        (
+            "address",
+            SettingsUpdate {
+                endpoint_listen: "localhost".into(),
+                ..update(None)
+            },
+        ),
+        (
+            "between 1 and 4096 MB",
+            SettingsUpdate {
+                endpoint_max_body_mb: 0,
+                ..update(None)
+            },
+        ),
+        (
+            "between 1 and 720 hours",
+            SettingsUpdate {
+                attachment_timeout_hours: 0,
+                ..update(None)
+            },
+        ),
+    ];
+    for (words, bad) in cases {
+        let err = session.update_settings(bad).unwrap_err();
+        assert!(err.to_string().contains(words), "{err}");
+        assert_eq!(session.settings().unwrap(), before);
+    }
+    let saved = session
+        .update_settings(SettingsUpdate {
+            attachment_timeout_hours: 48,
+            ..update(None)
+        })
+        .unwrap();
+    assert_eq!(saved.attachment_timeout_hours, 48);
+    assert_eq!(
+        session.inbox().options().attachment_timeout,
+        time::Duration::hours(48)
+    );
 }
