@@ -1,7 +1,13 @@
 fn main() {
     // Declaring the app's own commands generates an `allow-<command>` permission for each, which
     // capabilities/default.json grants one by one (least privilege).
-    let commands = &["inbox_snapshot", "settings_get", "settings_update"];
+    let commands = &[
+        "inbox_snapshot",
+        "transfer_original",
+        "transfer_export_original",
+        "settings_get",
+        "settings_update",
+    ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),
     )

@@ -38,6 +38,8 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::transfers::inbox_snapshot,
+            commands::transfers::transfer_original,
+            commands::transfers::transfer_export_original,
             commands::settings::settings_get,
             commands::settings::settings_update,
         ])

@@ -36,3 +36,10 @@ export function formatPartialDate(iso: string): string {
   if (!h) return date;
   return `${date} ${h}:${mi ?? "00"}`;
 }
+
+/** A size in bytes for people: `812 bytes`, `27.4 KB`, `3.1 MB` (1 KB = 1024 bytes). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} ${n === 1 ? "byte" : "bytes"}`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}

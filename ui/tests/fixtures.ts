@@ -5,7 +5,6 @@ import type { TransferRow } from "../src/bindings/TransferRow";
 export function transfer(over: Partial<TransferRow> = {}): TransferRow {
   return {
     id: 1,
-    kind: "extract",
     interaction: "RCMR_IN030000UK06",
     extractId: "E-1",
     nhsNumber: "9434765919",
@@ -17,7 +16,29 @@ export function transfer(over: Partial<TransferRow> = {}): TransferRow {
     fileName: "extract-1.xml",
     sizeBytes: 4096,
     sample: false,
-    status: "received",
+    status: "ready",
+    statusAt: "2026-03-12T09:05:00Z",
+    partsExpected: 0,
+    partsMissing: 0,
+    failureCode: null,
+    failureReason: null,
+    counts: {
+      compositions: 14,
+      medicationCourses: 12,
+      acuteCourses: 7,
+      repeatCourses: 5,
+      issues: 40,
+      discontinuations: 2,
+      allergies: 3,
+      drugAllergies: 2,
+      nonDrugAllergies: 1,
+      problems: 4,
+      degraded: 4,
+      documents: 3,
+      absentAttachments: 2,
+      nopat: 0,
+    },
+    readErrors: 0,
     ...over,
   };
 }
@@ -38,5 +59,15 @@ export function backend(over: Partial<InboxSnapshot> = {}): FixtureBackend {
     incomingDir: null,
     effectiveIncomingDir: "/data/incoming",
     incomingSource: "default",
+    endpoint: {
+      enabled: false,
+      listen: "127.0.0.1:8787",
+      maxBodyMb: 512,
+      running: false,
+      url: null,
+      tokenFile: "/data/endpoint-token",
+      problem: null,
+    },
+    attachmentTimeoutHours: 24,
   });
 }

@@ -20,7 +20,10 @@ describe("inbox screen", () => {
     renderApp(backend());
     const row = await screen.findByText("943 476 5919");
     const tr = row.closest("tr") as HTMLElement;
-    expect(within(tr).getByText("Patient record")).toBeTruthy();
+    expect(within(tr).getByText("Ready for review")).toBeTruthy();
+    expect(
+      within(tr).getByText("12 medications (5 repeat) · 3 allergies · 4 degraded · 2 missing attachments"),
+    ).toBeTruthy();
     expect(within(tr).getByText("A20047")).toBeTruthy();
     expect(within(tr).getByText("10-Mar-2026 14:03")).toBeTruthy();
     expect(within(tr).getByText("12-Mar-2026 09:05")).toBeTruthy();
@@ -37,6 +40,60 @@ describe("inbox screen", () => {
     act(() => b.push({ kind: "transferStored", transfer: transfer({ id: 2, nhsNumber: "9442964410" }) }));
     expect(screen.getAllByText("944 296 4410")).toHaveLength(1);
     expect(b.calls.filter((c) => c === "snapshot")).toHaveLength(1);
+  });
+
+  it("says which records wait for attachments and which are incomplete, with the code", async () => {
+    renderApp(
+      backend({
+        transfers: [
+          transfer({ id: 1, status: "awaitingAttachments", partsExpected: 3, partsMissing: 2 }),
+          transfer({
+            id: 2,
+            nhsNumber: "9442964410",
+            status: "incomplete",
+            partsExpected: 1,
+            partsMissing: 1,
+            failureCode: "25",
+            failureReason: "Large messages rejected due to timeout duration reached of overall transfer",
+          }),
+        ],
+      }),
+    );
+    const waiting = (await screen.findByText("943 476 5919")).closest("tr") as HTMLElement;
+    expect(within(waiting).getByText("Awaiting attachments")).toBeTruthy();
+    expect(within(waiting).getByText("2 of 3 parts to come")).toBeTruthy();
+    const incomplete = screen.getByText("944 296 4410").closest("tr") as HTMLElement;
+    expect(within(incomplete).getByText(/Incomplete · code 25/)).toBeTruthy();
+    expect(within(incomplete).getByText(/timeout duration reached/)).toBeTruthy();
+  });
+
+  it("updates a listed record when its attachments arrive", async () => {
+    const waiting = transfer({ status: "awaitingAttachments", partsExpected: 1, partsMissing: 1 });
+    const b = backend({ transfers: [waiting] });
+    renderApp(b);
+    await screen.findByText("Awaiting attachments");
+    act(() => b.push({ kind: "transferStored", transfer: { ...waiting, status: "ready", partsMissing: 0 } }));
+    expect(await screen.findByText("Ready for review")).toBeTruthy();
+    expect(screen.queryByText("Awaiting attachments")).toBeNull();
+    expect(screen.getAllByText("943 476 5919")).toHaveLength(1);
+  });
+
+  it("shows the original message as received and saves a copy", async () => {
+    const b = backend();
+    renderApp(b);
+    await userEvent.click(await screen.findByRole("button", { name: "extract-1.xml" }));
+    const panel = (await screen.findByRole("heading", { name: /Original message: extract-1.xml/ })).closest(
+      "section",
+    ) as HTMLElement;
+    expect(within(panel).getByTestId("original-text").textContent).toContain("<EhrExtract>");
+    expect(within(panel).getByText(/4.0 KB exactly as received/)).toBeTruthy();
+    await userEvent.click(within(panel).getByRole("button", { name: "Save a copy" }));
+    expect((await within(panel).findByRole("status")).textContent).toContain(
+      "/home/practice/Downloads/extract-1.xml",
+    );
+    expect(b.calls).toContain("exportOriginal:1");
+    await userEvent.click(within(panel).getByRole("button", { name: "Close" }));
+    expect(screen.queryByRole("heading", { name: /Original message/ })).toBeNull();
   });
 
   it("lists quarantined files with their reason", async () => {

@@ -27,6 +27,32 @@ describe("settings", () => {
     expect(screen.getByText("/srv/gp2gp/in")).toBeTruthy();
     expect(b.calls).toContain("updateSettings:/srv/gp2gp/in");
   });
+
+  it("turns the HTTP endpoint on and says where engines post and where the token is", async () => {
+    const b = backend();
+    render(
+      <BackendProvider backend={b}>
+        <App />
+      </BackendProvider>,
+    );
+    await userEvent.click(screen.getByRole("button", { name: "Settings" }));
+    const listen = await screen.findByLabelText("Address and port");
+    expect((listen as HTMLInputElement).value).toBe("127.0.0.1:8787");
+    expect(screen.queryByTestId("endpoint-status")).toBeNull();
+    await userEvent.click(screen.getByLabelText("Accept messages posted to the endpoint"));
+    await userEvent.clear(listen);
+    await userEvent.type(listen, "localhost");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("IP address and port");
+
+    await userEvent.clear(listen);
+    await userEvent.type(listen, "127.0.0.1:9000");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    const status = await screen.findByTestId("endpoint-status");
+    expect(status.textContent).toContain("http://127.0.0.1:9000/v1/messages");
+    expect(status.textContent).toContain("/data/endpoint-token");
+    expect(b.settingsView.endpoint.enabled).toBe(true);
+  });
 });
 
 describe("errors", () => {

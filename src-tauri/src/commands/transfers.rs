@@ -1,4 +1,4 @@
-use inbox::dto::InboxSnapshot;
+use inbox::dto::{InboxSnapshot, OriginalView};
 use inbox::ApiError;
 
 use crate::AppState;
@@ -6,4 +6,24 @@ use crate::AppState;
 #[tauri::command]
 pub fn inbox_snapshot(state: tauri::State<'_, AppState>) -> Result<InboxSnapshot, ApiError> {
     Ok(super::session(&state)?.inbox().snapshot()?)
+}
+
+/// The original of a transfer's record as received, for reading (at most 2 MB shown).
+#[tauri::command]
+pub fn transfer_original(
+    state: tauri::State<'_, AppState>,
+    transfer_id: i64,
+) -> Result<OriginalView, ApiError> {
+    Ok(super::session(&state)?
+        .inbox()
+        .original_view(transfer_id, 2 * 1024 * 1024)?)
+}
+
+/// Saves a byte-for-byte copy of the original into the Downloads folder; returns where.
+#[tauri::command]
+pub fn transfer_export_original(
+    state: tauri::State<'_, AppState>,
+    transfer_id: i64,
+) -> Result<String, ApiError> {
+    Ok(super::session(&state)?.export_original(transfer_id)?)
 }

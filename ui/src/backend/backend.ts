@@ -3,11 +3,16 @@ import type { ApiError } from "../bindings/ApiError";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { InboxEvent } from "../bindings/InboxEvent";
 import type { InboxSnapshot } from "../bindings/InboxSnapshot";
+import type { OriginalView } from "../bindings/OriginalView";
 import type { SettingsUpdate } from "../bindings/SettingsUpdate";
 import type { SettingsView } from "../bindings/SettingsView";
 
 export interface Backend {
   snapshot(): Promise<InboxSnapshot>;
+  /** The original of a transfer's record as received (GP2GP S63). */
+  original(transferId: number): Promise<OriginalView>;
+  /** Saves a byte-for-byte copy of the original; resolves to where it was saved. */
+  exportOriginal(transferId: number): Promise<string>;
   settings(): Promise<SettingsView>;
   updateSettings(update: SettingsUpdate): Promise<SettingsView>;
   /** Calls `handler` for every event the core pushes; resolves to a function that stops listening. */

@@ -1,6 +1,7 @@
 // An in-memory backend for UI tests: a snapshot you set, events you push, calls you can inspect.
 import type { InboxEvent } from "../bindings/InboxEvent";
 import type { InboxSnapshot } from "../bindings/InboxSnapshot";
+import type { OriginalView } from "../bindings/OriginalView";
 import type { SettingsUpdate } from "../bindings/SettingsUpdate";
 import type { SettingsView } from "../bindings/SettingsView";
 import { type Backend, BackendError } from "./backend";
@@ -26,6 +27,29 @@ export class FixtureBackend implements Backend {
     return structuredClone(this.settingsView);
   }
 
+  async original(transferId: number): Promise<OriginalView> {
+    this.calls.push(`original:${transferId}`);
+    const t = this.state.transfers.find((x) => x.id === transferId);
+    if (!t) throw new BackendError({ code: "not_found", message: `There is no transfer ${transferId}.` });
+    const text = `<EhrExtract><!-- synthetic test record ${t.fileName} --></EhrExtract>`;
+    return {
+      transferId,
+      fileName: t.fileName,
+      sizeBytes: t.sizeBytes,
+      sha256: "0".repeat(64),
+      text,
+      shownBytes: text.length,
+      truncated: t.sizeBytes > text.length,
+    };
+  }
+
+  async exportOriginal(transferId: number): Promise<string> {
+    this.calls.push(`exportOriginal:${transferId}`);
+    const t = this.state.transfers.find((x) => x.id === transferId);
+    if (!t) throw new BackendError({ code: "not_found", message: `There is no transfer ${transferId}.` });
+    return `/home/practice/Downloads/${t.fileName}`;
+  }
+
   async updateSettings(update: SettingsUpdate): Promise<SettingsView> {
     this.calls.push(`updateSettings:${update.incomingDir ?? ""}`);
     const dir = update.incomingDir?.trim() ?? "";
@@ -35,10 +59,28 @@ export class FixtureBackend implements Backend {
         message: `The incoming folder must be a full path, not "${dir}".`,
       });
     }
-    this.settingsView =
-      dir === ""
+    if (!/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/.test(update.endpointListen.trim())) {
+      throw new BackendError({
+        code: "invalid_input",
+        message: `The endpoint address must be an IP address and port, such as 127.0.0.1:8787, not "${update.endpointListen}".`,
+      });
+    }
+    const running = update.endpointEnabled;
+    this.settingsView = {
+      ...(dir === ""
         ? { incomingDir: null, effectiveIncomingDir: "/data/incoming", incomingSource: "default" }
-        : { incomingDir: dir, effectiveIncomingDir: dir, incomingSource: "setting" };
+        : { incomingDir: dir, effectiveIncomingDir: dir, incomingSource: "setting" }),
+      endpoint: {
+        enabled: update.endpointEnabled,
+        listen: update.endpointListen.trim(),
+        maxBodyMb: update.endpointMaxBodyMb,
+        running,
+        url: running ? `http://${update.endpointListen.trim()}/v1/messages` : null,
+        tokenFile: "/data/endpoint-token",
+        problem: null,
+      },
+      attachmentTimeoutHours: update.attachmentTimeoutHours,
+    };
     return structuredClone(this.settingsView);
   }
 

@@ -2,6 +2,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { InboxEvent } from "../bindings/InboxEvent";
 import type { InboxSnapshot } from "../bindings/InboxSnapshot";
+import type { OriginalView } from "../bindings/OriginalView";
 import type { SettingsUpdate } from "../bindings/SettingsUpdate";
 import type { SettingsView } from "../bindings/SettingsView";
 import { type Backend, toBackendError } from "./backend";
@@ -19,6 +20,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const tauriBackend: Backend = {
   snapshot: () => call<InboxSnapshot>("inbox_snapshot"),
+  original: (transferId: number) => call<OriginalView>("transfer_original", { transferId }),
+  exportOriginal: (transferId: number) => call<string>("transfer_export_original", { transferId }),
   settings: () => call<SettingsView>("settings_get"),
   updateSettings: (update: SettingsUpdate) => call<SettingsView>("settings_update", { update }),
   onEvent: (handler) => listen<InboxEvent>(INBOX_EVENT, (e) => handler(e.payload)),

@@ -1,15 +1,47 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import { type BackendError, toBackendError } from "../backend/backend";
+import { useBackend } from "../backend/context";
 import type { InboxSnapshot } from "../bindings/InboxSnapshot";
-import type { MessageKind } from "../bindings/MessageKind";
+import type { OriginalView } from "../bindings/OriginalView";
 import type { TransferRow } from "../bindings/TransferRow";
-import { formatInstant, formatNhsNumber, formatPartialDate } from "../format";
+import { formatBytes, formatInstant, formatNhsNumber, formatPartialDate } from "../format";
 
-const KIND_LABEL: Record<MessageKind, string> = {
-  extract: "Patient record",
-  request: "Record request",
-  acknowledgement: "Acknowledgement",
-  commonContent: "Large-message part",
-};
+/** What the record holds that needs work, in words ("12 medications (5 repeat) · 3 allergies"). */
+export function countsSummary(t: TransferRow): string {
+  const c = t.counts;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const parts = [
+    `${plural(c.medicationCourses, "medication", "medications")}${c.repeatCourses > 0 ? ` (${c.repeatCourses} repeat)` : ""}`,
+    plural(c.allergies, "allergy", "allergies"),
+  ];
+  if (c.degraded > 0) parts.push(`${c.degraded} degraded`);
+  if (c.absentAttachments > 0)
+    parts.push(plural(c.absentAttachments, "missing attachment", "missing attachments"));
+  return parts.join(" · ");
+}
+
+function StatusView({ t }: { t: TransferRow }) {
+  switch (t.status) {
+    case "ready":
+      return <span className="status status-ready">Ready for review</span>;
+    case "awaitingAttachments":
+      return (
+        <span className="status status-waiting" title="Large attachments are sent as separate messages">
+          Awaiting attachments
+          <span className="sub">
+            {t.partsMissing} of {t.partsExpected} {t.partsExpected === 1 ? "part" : "parts"} to come
+          </span>
+        </span>
+      );
+    case "incomplete":
+      return (
+        <span className="status status-incomplete" title={t.failureReason ?? undefined}>
+          Incomplete{t.failureCode ? ` · code ${t.failureCode}` : ""}
+          {t.failureReason && <span className="sub">{t.failureReason}</span>}
+        </span>
+      );
+  }
+}
 
 function matches(t: TransferRow, query: string): boolean {
   const q = query.trim().toLowerCase().replace(/\s/g, "");
@@ -21,6 +53,7 @@ function matches(t: TransferRow, query: string): boolean {
 
 export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
   const [query, setQuery] = useState("");
+  const [originalOf, setOriginalOf] = useState<number | null>(null);
   const rows = useMemo(
     () => snapshot.transfers.filter((t) => matches(t, query)),
     [snapshot.transfers, query],
@@ -50,8 +83,8 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
           <div>
             <h1 id="incoming-title">Incoming records</h1>
             <p className="muted">
-              {snapshot.transfers.length} {snapshot.transfers.length === 1 ? "message" : "messages"} ·
-              watching <code>{watch.incomingDir}</code>
+              {snapshot.transfers.length} {snapshot.transfers.length === 1 ? "record" : "records"} · watching{" "}
+              <code>{watch.incomingDir}</code>
             </p>
           </div>
           <label className="search">
@@ -85,23 +118,28 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
               <thead>
                 <tr>
                   <th scope="col">NHS number</th>
-                  <th scope="col">Message</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Record</th>
                   <th scope="col">Sending practice</th>
                   <th scope="col">Sent</th>
                   <th scope="col">Received</th>
-                  <th scope="col">File</th>
+                  <th scope="col">Original</th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((t) => (
-                  <TransferRowView key={t.id} t={t} />
+                  <TransferRowView key={t.id} t={t} onOriginal={() => setOriginalOf(t.id)} />
                 ))}
               </tbody>
             </table>
-            {rows.length === 0 && <p className="muted pad">No messages match “{query}”.</p>}
+            {rows.length === 0 && <p className="muted pad">No records match “{query}”.</p>}
           </div>
         )}
       </section>
+
+      {originalOf !== null && (
+        <OriginalPanel key={originalOf} transferId={originalOf} onClose={() => setOriginalOf(null)} />
+      )}
 
       <section className="panel" aria-labelledby="quarantine-title">
         <h2 id="quarantine-title">
@@ -136,9 +174,9 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
   );
 }
 
-function TransferRowView({ t }: { t: TransferRow }) {
+function TransferRowView({ t, onOriginal }: { t: TransferRow; onOriginal: () => void }) {
   return (
-    <tr data-nhs-number={t.nhsNumber ?? ""} className="transfer-row">
+    <tr data-nhs-number={t.nhsNumber ?? ""} data-status={t.status} className="transfer-row">
       <td className="nowrap">
         {t.nhsNumber ? (
           <span className="nhs-number">{formatNhsNumber(t.nhsNumber)}</span>
@@ -152,14 +190,95 @@ function TransferRowView({ t }: { t: TransferRow }) {
         )}
       </td>
       <td>
-        {KIND_LABEL[t.kind]}
+        <StatusView t={t} />
+      </td>
+      <td>
+        {countsSummary(t)}
         {t.sample && <span className="tag tag-sample">Sample</span>}
-        <div className="sub">{t.interaction}</div>
+        {t.readErrors > 0 && (
+          <span className="tag tag-warn" title="Parts of the message could not be read; the rest is shown">
+            Read with errors
+          </span>
+        )}
       </td>
       <td>{t.sendingOds ?? <span className="muted">Not given</span>}</td>
       <td className="nowrap">{t.sentAt ? formatPartialDate(t.sentAt) : <span className="muted">—</span>}</td>
       <td className="nowrap">{formatInstant(t.receivedAt)}</td>
-      <td className="file">{t.fileName}</td>
+      <td className="file">
+        <button type="button" className="link" onClick={onOriginal} title={`Show ${t.fileName} as received`}>
+          {t.fileName}
+        </button>
+      </td>
     </tr>
+  );
+}
+
+/** The original message as received, byte for byte, with a way to save a copy (GP2GP S63). */
+function OriginalPanel({ transferId, onClose }: { transferId: number; onClose: () => void }) {
+  const backend = useBackend();
+  const [original, setOriginal] = useState<OriginalView | null>(null);
+  const [error, setError] = useState<BackendError | null>(null);
+  const [savedTo, setSavedTo] = useState<string | null>(null);
+
+  useEffect(() => {
+    backend
+      .original(transferId)
+      .then(setOriginal)
+      .catch((e: unknown) => setError(toBackendError(e)));
+  }, [backend, transferId]);
+
+  async function save() {
+    try {
+      setSavedTo(await backend.exportOriginal(transferId));
+      setError(null);
+    } catch (e) {
+      setError(toBackendError(e));
+    }
+  }
+
+  return (
+    <section className="panel original" aria-labelledby="original-title">
+      <div className="panel-head">
+        <div>
+          <h2 id="original-title">Original message{original ? `: ${original.fileName}` : ""}</h2>
+          {original && (
+            <p className="muted">
+              {formatBytes(original.sizeBytes)} exactly as received · SHA-256{" "}
+              <code className="hash">{original.sha256}</code>
+            </p>
+          )}
+        </div>
+        <div className="actions">
+          <button type="button" className="primary" onClick={save} disabled={!original}>
+            Save a copy
+          </button>
+          <button type="button" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      </div>
+      {savedTo && (
+        <p className="field-ok" role="status">
+          Saved to <code>{savedTo}</code>
+        </p>
+      )}
+      {error && (
+        <p className="field-error" role="alert">
+          {error.message}
+        </p>
+      )}
+      {original && (
+        <>
+          {original.truncated && (
+            <p className="muted">
+              Showing the first {formatBytes(original.shownBytes)}. Save a copy to see all of it.
+            </p>
+          )}
+          <pre className="original-text" data-testid="original-text">
+            {original.text}
+          </pre>
+        </>
+      )}
+    </section>
   );
 }

@@ -5,9 +5,14 @@ import type { InboxSnapshot } from "../bindings/InboxSnapshot";
 
 export function applyEvent(state: InboxSnapshot, event: InboxEvent): InboxSnapshot {
   switch (event.kind) {
-    case "transferStored":
-      if (state.transfers.some((t) => t.id === event.transfer.id)) return state;
-      return { ...state, transfers: [event.transfer, ...state.transfers] };
+    case "transferStored": {
+      // A transfer already listed has changed (its attachments arrived, it became incomplete).
+      const known = state.transfers.some((t) => t.id === event.transfer.id);
+      const transfers = known
+        ? state.transfers.map((t) => (t.id === event.transfer.id ? event.transfer : t))
+        : [event.transfer, ...state.transfers];
+      return { ...state, transfers };
+    }
     case "quarantined":
       if (state.quarantine.some((q) => q.id === event.entry.id)) return state;
       return { ...state, quarantine: [event.entry, ...state.quarantine] };

@@ -9,10 +9,29 @@ const SOURCE: Record<SettingsView["incomingSource"], string> = {
   environment: "the GP2GP_INBOX_DIR environment variable, which overrides this setting",
 };
 
+/** The form's fields, as typed. */
+interface Form {
+  dir: string;
+  endpointEnabled: boolean;
+  listen: string;
+  maxBodyMb: string;
+  timeoutHours: string;
+}
+
+function formOf(v: SettingsView): Form {
+  return {
+    dir: v.incomingDir ?? "",
+    endpointEnabled: v.endpoint.enabled,
+    listen: v.endpoint.listen,
+    maxBodyMb: String(v.endpoint.maxBodyMb),
+    timeoutHours: String(v.attachmentTimeoutHours),
+  };
+}
+
 export function SettingsScreen() {
   const backend = useBackend();
   const [view, setView] = useState<SettingsView | null>(null);
-  const [dir, setDir] = useState("");
+  const [form, setForm] = useState<Form | null>(null);
   const [error, setError] = useState<BackendError | null>(null);
   const [saved, setSaved] = useState(false);
 
@@ -21,17 +40,29 @@ export function SettingsScreen() {
       .settings()
       .then((v) => {
         setView(v);
-        setDir(v.incomingDir ?? "");
+        setForm(formOf(v));
       })
       .catch((e: unknown) => setError(toBackendError(e)));
   }, [backend]);
 
+  const set = (patch: Partial<Form>) => setForm((f) => (f ? { ...f, ...patch } : f));
+
   async function save(e: FormEvent) {
     e.preventDefault();
+    if (!form) return;
     setSaved(false);
     try {
-      const v = await backend.updateSettings({ incomingDir: dir.trim() === "" ? null : dir.trim() });
+      const dir = form.dir.trim();
+      const v = await backend.updateSettings({
+        incomingDir: dir === "" ? null : dir,
+        endpointEnabled: form.endpointEnabled,
+        endpointListen: form.listen.trim(),
+        // Not a number: the core refuses it with a reason (0 is out of range).
+        endpointMaxBodyMb: Number.parseInt(form.maxBodyMb, 10) || 0,
+        attachmentTimeoutHours: Number.parseInt(form.timeoutHours, 10) || 0,
+      });
       setView(v);
+      setForm(formOf(v));
       setError(null);
       setSaved(true);
     } catch (err) {
@@ -39,25 +70,129 @@ export function SettingsScreen() {
     }
   }
 
+  if (!form) {
+    return (
+      <section className="panel settings" aria-labelledby="settings-title">
+        <h1 id="settings-title">Settings</h1>
+        {error ? (
+          <p className="field-error" role="alert">
+            {error.message}
+          </p>
+        ) : (
+          <p className="muted">Loading…</p>
+        )}
+      </section>
+    );
+  }
+
   return (
     <section className="panel settings" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
       <form onSubmit={save}>
-        <label htmlFor="incoming-dir" className="field-label">
-          Incoming folder
-        </label>
-        <p className="hint">
-          The folder GP2GP Inbox watches for new messages. Leave empty to use the default folder.
-        </p>
-        <div className="field-row">
+        <fieldset>
+          <legend>Incoming folder</legend>
+          <label htmlFor="incoming-dir" className="field-label">
+            Incoming folder
+          </label>
+          <p className="hint">
+            The folder GP2GP Inbox watches for new messages. Leave empty to use the default folder.
+          </p>
           <input
             id="incoming-dir"
             type="text"
-            value={dir}
-            onChange={(e) => setDir(e.target.value)}
+            value={form.dir}
+            onChange={(e) => set({ dir: e.target.value })}
             placeholder="/path/to/incoming"
             spellCheck={false}
           />
+          {view && (
+            <dl className="facts">
+              <dt>Watching now</dt>
+              <dd>
+                <code>{view.effectiveIncomingDir}</code>
+              </dd>
+              <dt>Because of</dt>
+              <dd>{SOURCE[view.incomingSource]}</dd>
+            </dl>
+          )}
+        </fieldset>
+
+        <fieldset>
+          <legend>Large messages</legend>
+          <label htmlFor="timeout-hours" className="field-label">
+            Hours to wait for attachments
+          </label>
+          <p className="hint">
+            A record whose attachments are sent as separate messages waits this long for them (1–720 hours),
+            then is marked incomplete with GP2GP response code 25.
+          </p>
+          <input
+            id="timeout-hours"
+            type="number"
+            min={1}
+            max={720}
+            value={form.timeoutHours}
+            onChange={(e) => set({ timeoutHours: e.target.value })}
+          />
+        </fieldset>
+
+        <fieldset>
+          <legend>HTTP endpoint for integration engines</legend>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={form.endpointEnabled}
+              onChange={(e) => set({ endpointEnabled: e.target.checked })}
+            />{" "}
+            Accept messages posted to the endpoint
+          </label>
+          <label htmlFor="endpoint-listen" className="field-label">
+            Address and port
+          </label>
+          <p className="hint">
+            127.0.0.1 accepts messages from this computer only. Ask your IT support before using another
+            address.
+          </p>
+          <input
+            id="endpoint-listen"
+            type="text"
+            value={form.listen}
+            onChange={(e) => set({ listen: e.target.value })}
+            spellCheck={false}
+          />
+          <label htmlFor="endpoint-max" className="field-label">
+            Largest message accepted (MB)
+          </label>
+          <input
+            id="endpoint-max"
+            type="number"
+            min={1}
+            max={4096}
+            value={form.maxBodyMb}
+            onChange={(e) => set({ maxBodyMb: e.target.value })}
+          />
+          {view?.endpoint.enabled && (
+            <dl className="facts" data-testid="endpoint-status">
+              <dt>Status</dt>
+              <dd>
+                {view.endpoint.running ? (
+                  <>
+                    Accepting messages at <code>{view.endpoint.url}</code>
+                  </>
+                ) : (
+                  <span className="field-error">{view.endpoint.problem ?? "Not running."}</span>
+                )}
+              </dd>
+              <dt>Token</dt>
+              <dd>
+                Integration engines send the token in <code>{view.endpoint.tokenFile}</code> as{" "}
+                <code>Authorization: Bearer …</code>
+              </dd>
+            </dl>
+          )}
+        </fieldset>
+
+        <div className="form-actions">
           <button type="submit" className="primary">
             Save
           </button>
@@ -67,18 +202,8 @@ export function SettingsScreen() {
             {error.message}
           </p>
         )}
-        {saved && <p className="field-ok">Saved. The inbox now watches the folder below.</p>}
+        {saved && <p className="field-ok">Saved.</p>}
       </form>
-      {view && (
-        <dl className="facts">
-          <dt>Watching now</dt>
-          <dd>
-            <code>{view.effectiveIncomingDir}</code>
-          </dd>
-          <dt>Because of</dt>
-          <dd>{SOURCE[view.incomingSource]}</dd>
-        </dl>
-      )}
     </section>
   );
 }
