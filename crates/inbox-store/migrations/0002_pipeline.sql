@@ -144,17 +144,25 @@ WHERE interaction NOT IN ('RCMR_IN010000UK05', 'MCCI_IN010000UK13', 'COPC_IN0000
 
 UPDATE messages SET transfer_id = id WHERE role = 'extract';
 
+-- One arrival per file, stored or quarantined, numbered in the order the files arrived (arrivals
+-- are listed by id, oldest first).
 INSERT INTO arrivals (claim_name, file_name, source, received_at, sha256, size_bytes, outcome, message_id,
-                      transfer_id)
-SELECT 'v1-' || id, file_name, origin, received_at, sha256, size_bytes, 'stored', id,
-       CASE WHEN interaction IN ('RCMR_IN010000UK05', 'MCCI_IN010000UK13', 'COPC_IN000001UK01')
-            THEN NULL ELSE id END
-FROM transfers_v1;
-
-INSERT INTO arrivals (claim_name, file_name, source, received_at, sha256, size_bytes, outcome,
-                      quarantine_id)
-SELECT 'v1-q' || id, file_name, 'folder', quarantined_at, sha256, size_bytes, 'quarantined', id
-FROM quarantine;
+                      transfer_id, quarantine_id)
+SELECT claim_name, file_name, source, received_at, sha256, size_bytes, outcome, message_id, transfer_id,
+       quarantine_id
+FROM (
+    SELECT 'v1-' || id AS claim_name, file_name, origin AS source, received_at, sha256, size_bytes,
+           'stored' AS outcome, id AS message_id,
+           CASE WHEN interaction IN ('RCMR_IN010000UK05', 'MCCI_IN010000UK13', 'COPC_IN000001UK01')
+                THEN NULL ELSE id END AS transfer_id,
+           NULL AS quarantine_id, 0 AS kind, id
+    FROM transfers_v1
+    UNION ALL
+    SELECT 'v1-q' || id, file_name, 'folder', quarantined_at, sha256, size_bytes, 'quarantined', NULL, NULL,
+           id, 1, id
+    FROM quarantine
+)
+ORDER BY received_at, kind, id;
 
 DROP TABLE transfers_v1;
 

@@ -72,10 +72,12 @@ impl Store {
     }
 
     fn setup(mut conn: Connection) -> Result<Store> {
+        // First, so that switching to WAL and migrating wait for another process holding the lock
+        // (the app and the command line share the database) instead of failing at once.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate::apply(&mut conn)?;
         Ok(Store { conn })
     }

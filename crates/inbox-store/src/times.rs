@@ -29,26 +29,39 @@ pub fn precision_code(p: Precision) -> &'static str {
     }
 }
 
-/// The column values for `ts`. An unreadable value keeps its raw text, marked `unreadable`.
+/// The column values for `ts`. An unreadable value keeps its raw text, marked `unreadable`; so does
+/// a day that is not in the calendar (`20200231`), which has no date to store.
 pub fn stored(ts: Option<&Timestamp>) -> StoredTime {
     let Some(ts) = ts else {
         return StoredTime::default();
     };
     let at = match ts.precision {
-        Precision::Unreadable => Some(ts.raw.clone()),
-        Precision::Year | Precision::Month | Precision::Day => ts.date_string(),
-        _ => utc(ts).or_else(|| ts.date_string()),
+        Precision::Unreadable => None,
+        Precision::Year | Precision::Month => ts.date_string(),
+        Precision::Day => date(ts).and_then(|_| ts.date_string()),
+        _ => utc(ts),
     };
-    StoredTime {
-        at,
-        precision: Some(precision_code(ts.precision)),
+    match at {
+        Some(at) => StoredTime {
+            at: Some(at),
+            precision: Some(precision_code(ts.precision)),
+        },
+        None => StoredTime {
+            at: Some(ts.raw.clone()),
+            precision: Some(precision_code(Precision::Unreadable)),
+        },
     }
+}
+
+/// The calendar date of a timestamp with a day, if that day exists.
+fn date(ts: &Timestamp) -> Option<Date> {
+    let month = Month::try_from(ts.month?).ok()?;
+    Date::from_calendar_date(i32::from(ts.year?), month, ts.day?).ok()
 }
 
 /// A UK local date and time as RFC 3339 UTC (`...Z`, milliseconds when the sender gave fractions).
 fn utc(ts: &Timestamp) -> Option<String> {
-    let month = Month::try_from(ts.month?).ok()?;
-    let date = Date::from_calendar_date(i32::from(ts.year?), month, ts.day?).ok()?;
+    let date = date(ts)?;
     let time = Time::from_hms_milli(
         ts.hour?,
         ts.minute.unwrap_or(0),
@@ -152,5 +165,14 @@ mod tests {
         assert_eq!(at("2020"), (Some("2020".into()), Some("year")));
         assert_eq!(at("UNK"), (Some("UNK".into()), Some("unreadable")));
         assert_eq!(stored(None), StoredTime::default());
+    }
+
+    #[test]
+    fn days_not_in_the_calendar_are_unreadable() {
+        // The precision always describes the stored value: no `second` beside a bare date.
+        for raw in ["20200231103000", "202002311030", "20210229", "20200431"] {
+            assert_eq!(at(raw), (Some(raw.into()), Some("unreadable")), "{raw}");
+        }
+        assert_eq!(at("20200229"), (Some("2020-02-29".into()), Some("day")));
     }
 }

@@ -38,8 +38,10 @@ impl Clock for FixedClock {
     }
 }
 
-/// RFC 3339 in UTC, the form every stored time takes.
+/// RFC 3339 in UTC to the whole second, the form every stored time takes (all the same length, so
+/// they sort as text in time order).
 pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.replace_nanosecond(0).unwrap_or(t);
     t.to_offset(time::UtcOffset::UTC)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
