@@ -53,10 +53,28 @@ async fn a_record_dropped_in_the_folder_appears_in_the_inbox() {
     assert!(text.contains("GP2GPTEST"), "sending practice: {text}");
     assert!(text.contains("01-Jan-2020 01:01"), "sent date: {text}");
     assert!(!text.contains("Sample"), "a real arrival is not a sample: {text}");
+    assert!(text.contains("Ready for review"), "status: {text}");
+    assert!(text.contains("missing attachment"), "absent attachments counted: {text}");
     assert!(
         !app.incoming.join("extract.xml").exists(),
         "the file left the incoming folder"
     );
+
+    // The original, exactly as received, one click away (GP2GP S63).
+    row.find(Locator::XPath(".//button[normalize-space()='extract.xml']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let original = c
+        .wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::Css("[data-testid='original-text']"))
+        .await
+        .expect("the original is shown");
+    let shown = original.text().await.unwrap();
+    assert!(shown.contains("EhrExtract"), "original text: {}", &shown[..shown.len().min(200)]);
     app.finish().await;
 }
 
