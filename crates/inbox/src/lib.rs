@@ -217,6 +217,44 @@ impl Inbox {
         pipeline::expire_awaiting(self, self.options.attachment_timeout)
     }
 
+    /// What the screen should hear about a file just filed: the transfer stored or changed, the
+    /// quarantine entry, or the duplicate (with a notice saying what it repeats).
+    pub fn announce(&self, outcome: &IngestOutcome, file_name: &str) -> Vec<dto::InboxEvent> {
+        use dto::InboxEvent;
+        match outcome {
+            IngestOutcome::Stored { .. } | IngestOutcome::Awaiting { .. } => outcome
+                .transfer_id()
+                .and_then(|id| self.transfer(id).ok())
+                .map(|t| InboxEvent::TransferStored {
+                    transfer: Box::new(t),
+                })
+                .into_iter()
+                .collect(),
+            IngestOutcome::Duplicate {
+                transfer_id, reason, ..
+            } => {
+                let notice = self.add_notice(format!(
+                    "\"{file_name}\" repeats a message already in the inbox ({reason}), so it was not filed again."
+                ));
+                vec![
+                    InboxEvent::Notice { notice },
+                    InboxEvent::Duplicate {
+                        transfer_id: *transfer_id,
+                        file_name: file_name.to_owned(),
+                    },
+                ]
+            }
+            IngestOutcome::Quarantined { quarantine_id, .. } => self
+                .store()
+                .quarantined(*quarantine_id)
+                .ok()
+                .flatten()
+                .map(|q| InboxEvent::Quarantined { entry: q.into() })
+                .into_iter()
+                .collect(),
+        }
+    }
+
     /// One transfer as the inbox lists it.
     pub fn transfer(&self, transfer_id: i64) -> Result<dto::TransferRow, InboxError> {
         self.store()

@@ -17,7 +17,7 @@ use notify::{RecursiveMode, Watcher as _};
 
 use crate::arrivals::{is_temporary_name, Arrivals};
 use crate::dto::{InboxEvent, WatchStatus};
-use crate::{Inbox, IngestOutcome};
+use crate::Inbox;
 
 #[derive(Debug, Clone, Copy)]
 pub struct WatchOptions {
@@ -220,32 +220,11 @@ impl Run {
     }
 
     fn ingest(&mut self, path: &Path) {
-        let event = match self.inbox.ingest_file(path) {
-            Ok(o @ (IngestOutcome::Stored { .. } | IngestOutcome::Awaiting { .. })) => {
+        match self.inbox.ingest_file(path) {
+            Ok(outcome) => {
                 self.reported.remove(path);
-                match o.transfer_id().map(|id| self.inbox.transfer(id)) {
-                    Some(Ok(transfer)) => InboxEvent::TransferStored {
-                        transfer: Box::new(transfer),
-                    },
-                    _ => return,
-                }
-            }
-            Ok(IngestOutcome::Duplicate {
-                transfer_id, reason, ..
-            }) => {
-                self.notice(format!(
-                    "\"{}\" repeats a message already in the inbox ({reason}), so it was not filed again.",
-                    file_name(path)
-                ));
-                InboxEvent::Duplicate {
-                    transfer_id,
-                    file_name: file_name(path),
-                }
-            }
-            Ok(IngestOutcome::Quarantined { quarantine_id, .. }) => {
-                match self.inbox.store().quarantined(quarantine_id) {
-                    Ok(Some(q)) => InboxEvent::Quarantined { entry: q.into() },
-                    _ => return,
+                for event in self.inbox.announce(&outcome, &file_name(path)) {
+                    (self.on_event)(event);
                 }
             }
             Err(e) => {
@@ -257,10 +236,8 @@ impl Run {
                         file_name(path)
                     ));
                 }
-                return;
             }
-        };
-        (self.on_event)(event);
+        }
     }
 
     /// Records whose large-message parts are overdue become incomplete; the screen hears of it.

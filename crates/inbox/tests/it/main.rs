@@ -1,6 +1,7 @@
 //! Integration tests for the inbox use-cases: one binary, hermetic (temporary folders), clock injected.
 
 mod bindings;
+mod endpoint;
 mod ingest;
 mod pipeline;
 mod session;
