@@ -1,12 +1,24 @@
 //! `gp2gp-inbox`: the GP2GP Inbox core without the desktop window, for scripts, servers and tests.
+//!
+//! Each subcommand is a file that calls `inbox` (or `gp2gp`); the pipeline, the watcher and the
+//! database are the app's own. `bench` is the one exception with logic of its own: it makes
+//! synthetic records to time the pipeline with.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use inbox::{DataPaths, Inbox, InboxError, PipelineOptions, SystemClock};
 
+mod bench;
+mod events;
 mod ingest;
+mod list;
 mod parse;
+mod serve;
+mod synthetic;
+mod watch;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,13 +34,84 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// File GP2GP messages into an inbox database, once each; prints what became of every file.
-    /// The files are left where they are; unreadable ones are copied to the quarantine folder.
+    ///
+    /// A folder means every file directly inside it (not sub-folders; names a sender uses while
+    /// still writing, such as `*.part` or dot-files, are skipped), in name order. The files are
+    /// left where they are; unreadable ones are copied to the quarantine folder with a reason.
+    /// Exit status: 0 when every file was filed (quarantine included), 1 if any could not be,
+    /// 2 if the inbox could not be opened.
     Ingest {
-        /// The inbox database (created if missing); the archive and quarantine folders sit beside it.
+        /// The inbox database (created if missing); archive, quarantine and the pipeline's folders
+        /// sit beside it.
         #[arg(long)]
         db: PathBuf,
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
+        /// One JSON object per file instead of tab-separated text.
+        #[arg(long)]
+        json: bool,
+        /// Files, or folders of files.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        paths: Vec<PathBuf>,
+    },
+    /// Watch a folder and file every message that arrives in it, as the app does, until
+    /// interrupted. Prints one line per event.
+    Watch {
+        /// The inbox database (created if missing).
+        #[arg(long)]
+        db: PathBuf,
+        /// How long a file's size must hold still before it counts as arrived.
+        #[arg(long, value_name = "N", default_value_t = 1000)]
+        settle_ms: u64,
+        /// Hours a record waits for its large-message parts before it is incomplete (code 25).
+        #[arg(long, value_name = "H", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..))]
+        attachment_timeout_hours: u32,
+        /// Print each event as JSON (the app's `InboxEvent`) instead of a readable line.
+        #[arg(long)]
+        json: bool,
+        /// The folder to watch (created if missing).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// List the transfers in an inbox database, newest arrival first, then how every input
+    /// file ended.
+    List {
+        /// The inbox database.
+        #[arg(long)]
+        db: PathBuf,
+        /// One JSON object per transfer (the app's `TransferRow`), and no totals line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Receive messages over HTTP (`POST /v1/messages` with a bearer token) and file each one as
+    /// the app does, until interrupted. Prints one line per event.
+    Serve {
+        /// The inbox database (created if missing).
+        #[arg(long)]
+        db: PathBuf,
+        /// Address and port to listen on; loopback unless you mean to accept other machines.
+        #[arg(long, value_name = "ADDR", default_value = inbox::paths::DEFAULT_LISTEN)]
+        listen: String,
+        /// The file holding the bearer token senders must present, made (random, owner-only) if
+        /// missing [default: endpoint-token beside the database].
+        #[arg(long, value_name = "F")]
+        token_file: Option<PathBuf>,
+        /// Largest message accepted, in megabytes.
+        #[arg(long, value_name = "N", default_value_t = inbox::paths::DEFAULT_MAX_BODY_MB, value_parser = clap::value_parser!(u32).range(1..))]
+        max_body_mb: u32,
+        /// Print each event as JSON (the app's `InboxEvent`) instead of a readable line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time the pipeline against its speed targets on synthetic records (build with --release).
+    Bench {
+        /// How many typical extracts to file.
+        #[arg(long, value_name = "N", default_value_t = 1000, value_parser = at_least_one())]
+        extracts: usize,
+        /// At least how many entries (statements) the one large record holds.
+        #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = at_least_one())]
+        entries: usize,
+        /// Keep the generated files and inboxes in this folder (it must be empty or missing).
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
     },
     /// Read GP2GP messages and print what they hold, one JSON object per file.
     Parse {
@@ -40,10 +123,54 @@ enum Command {
     },
 }
 
+fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(1..)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse { json: _, files } => parse::run(&files),
-        Command::Ingest { db, files } => ingest::run(&db, &files),
+        Command::Ingest { db, json, paths } => ingest::run(&db, &paths, json),
+        Command::Watch {
+            db,
+            settle_ms,
+            attachment_timeout_hours,
+            json,
+            dir,
+        } => watch::run(&db, &dir, settle_ms, attachment_timeout_hours, json),
+        Command::List { db, json } => list::run(&db, json),
+        Command::Serve {
+            db,
+            listen,
+            token_file,
+            max_body_mb,
+            json,
+        } => serve::run(&db, &listen, token_file.as_deref(), max_body_mb, json),
+        Command::Bench {
+            extracts,
+            entries,
+            keep,
+        } => bench::run(extracts, entries, keep.as_deref()),
     }
+}
+
+/// Opens the inbox whose database is `paths.database`, then tells of anything the start-up
+/// recovery could not finish (on stderr: stdout is for results).
+pub(crate) fn open_inbox(paths: DataPaths, options: PipelineOptions) -> Result<Inbox, InboxError> {
+    let inbox = Inbox::open_with(paths, Arc::new(SystemClock), options)?;
+    if let Ok(snapshot) = inbox.snapshot() {
+        for notice in snapshot.notices.iter().rev() {
+            eprintln!("gp2gp-inbox: {}", notice.message);
+        }
+    }
+    Ok(inbox)
+}
+
+/// [`open_inbox`] for the database given with `--db`, with default options.
+pub(crate) fn open_beside(db: &Path) -> Result<Inbox, ExitCode> {
+    open_inbox(DataPaths::beside_database(db), PipelineOptions::default()).map_err(|e| {
+        eprintln!("gp2gp-inbox: {e}");
+        ExitCode::from(2)
+    })
 }

@@ -1,7 +1,12 @@
-//! The `gp2gp-inbox` binary, run as a user would.
+//! The `gp2gp-inbox` binary, run as a user would: ingest, list, watch.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gp2gp-inbox"))
@@ -13,9 +18,42 @@ fn corpus(name: &str) -> PathBuf {
         .join(name)
 }
 
+fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let mut cmd = bin();
+    for a in args {
+        cmd.arg(a);
+    }
+    cmd.output().unwrap()
+}
+
+fn stdout_lines(out: &Output) -> Vec<String> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    stdout_lines(out)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+/// Splits `outcome\tpath\tdetail`.
+fn fields(line: &str) -> (&str, &str, &str) {
+    let mut f = line.splitn(3, '\t');
+    (
+        f.next().unwrap(),
+        f.next().unwrap_or_default(),
+        f.next().unwrap_or_default(),
+    )
+}
+
 #[test]
 fn version_is_printed() {
-    let out = bin().arg("--version").output().unwrap();
+    let out = run(&[&"--version"]);
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8(out.stdout).unwrap().trim(),
@@ -30,35 +68,343 @@ fn ingest_prints_one_line_per_file() {
     let junk = dir.path().join("junk.xml");
     std::fs::write(&junk, "not xml at all").unwrap();
     let extract = corpus("tpp_systmone_uk06_payload.xml");
-    let out = bin()
-        .arg("ingest")
-        .arg("--db")
-        .arg(&db)
-        .arg(&extract)
-        .arg(&extract)
-        .arg(&junk)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 3, "{stdout}");
-    assert!(lines[0].starts_with("stored\t"), "{stdout}");
-    assert!(lines[1].starts_with("duplicate\t"), "{stdout}");
-    assert!(
-        lines[2].starts_with("quarantined\t") && lines[2].contains("XML"),
-        "{stdout}"
+    let ack = corpus("ack_AA_positive.xml");
+    let out = run(&[&"ingest", &"--db", &db, &extract, &extract, &ack, &junk]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    let lines = stdout_lines(&out);
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    let (outcome, path, detail) = fields(&lines[0]);
+    assert_eq!((outcome, path), ("stored", extract.to_str().unwrap()));
+    assert!(detail.starts_with("transfer "), "{detail}");
+    let transfer = detail.trim_start_matches("transfer ");
+    let (outcome, _, detail) = fields(&lines[1]);
+    assert_eq!(outcome, "duplicate");
+    assert!(
+        detail.starts_with(&format!("same as transfer {transfer}: ")),
+        "{detail}"
+    );
+    let (outcome, _, detail) = fields(&lines[2]);
+    assert_eq!(outcome, "stored", "an acknowledgement is kept");
+    assert!(detail.starts_with("message "), "{detail}");
+    let (outcome, _, detail) = fields(&lines[3]);
+    assert_eq!(outcome, "quarantined");
+    assert!(detail.contains("XML"), "{detail}");
     assert!(junk.exists(), "command-line ingest leaves the file in place");
+    assert!(extract.exists());
     assert!(dir.path().join("quarantine/junk.xml.reason.txt").exists());
 
-    let missing = bin()
-        .arg("ingest")
-        .arg("--db")
-        .arg(&db)
-        .arg(dir.path().join("nope.xml"))
-        .output()
-        .unwrap();
-    assert!(!missing.status.success());
-    assert!(String::from_utf8_lossy(&missing.stdout).starts_with("error\t"));
+    // A file that cannot be read is an error, and the exit status says so.
+    let missing = dir.path().join("nope.xml");
+    let out = run(&[&"ingest", &"--db", &db, &missing, &extract]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines = stdout_lines(&out);
+    assert_eq!(fields(&lines[0]).0, "error", "{lines:?}");
+    assert_eq!(
+        fields(&lines[1]).0,
+        "duplicate",
+        "the other files are still filed"
+    );
+
+    // An inbox that cannot be opened: exit status 2, nothing filed.
+    let not_a_dir = dir.path().join("plain-file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let out = run(&[&"ingest", &"--db", &not_a_dir.join("inbox.sqlite3"), &extract]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(!out.stderr.is_empty());
+}
+
+#[test]
+fn ingest_files_a_folder_in_name_order_with_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data/inbox.sqlite3");
+    let drop = dir.path().join("drop");
+    std::fs::create_dir_all(drop.join("sub")).unwrap();
+    let copy = |from: &str, to: &str| std::fs::copy(corpus(from), drop.join(to)).unwrap();
+    copy("tpp_allergy_ctv3_bare_extract.xml", "a-allergy.xml");
+    copy("bare_extract_medication_discontinue.xml", "b-discontinue.xml");
+    copy("ack_AE_code99.xml", "c-ack.xml");
+    copy("tpp_allergy_ctv3_bare_extract.xml", "d-allergy-again.xml");
+    std::fs::write(drop.join("e-junk.bin"), [0u8, 159, 146, 150]).unwrap();
+    // Still arriving, hidden, or a folder: not filed.
+    std::fs::write(drop.join("f-extract.xml.part"), "<half").unwrap();
+    std::fs::write(drop.join(".hidden.xml"), "x").unwrap();
+    copy("tpp_systmone_uk06_payload.xml", "sub/nested.xml");
+
+    let out = run(&[&"ingest", &"--json", &"--db", &db, &drop]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    let names: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            Path::new(l["file"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "a-allergy.xml",
+            "b-discontinue.xml",
+            "c-ack.xml",
+            "d-allergy-again.xml",
+            "e-junk.bin"
+        ]
+    );
+    let outcomes: Vec<&str> = lines.iter().map(|l| l["outcome"].as_str().unwrap()).collect();
+    assert_eq!(
+        outcomes,
+        ["stored", "stored", "stored", "duplicate", "quarantined"]
+    );
+    assert!(lines[0]["transferId"].is_i64() && lines[0]["messageId"].is_i64());
+    assert_eq!(lines[3]["transferId"], lines[0]["transferId"]);
+    assert!(lines[3]["reason"].as_str().unwrap().contains("a-allergy.xml"));
+    assert!(lines[4]["quarantineId"].is_i64());
+    assert!(!lines[4]["reason"].as_str().unwrap().is_empty());
+    assert!(lines[4].get("transferId").is_none());
+    // Everything is left where it was.
+    assert_eq!(std::fs::read_dir(&drop).unwrap().count(), 8);
+    assert!(dir.path().join("data/quarantine/e-junk.bin.reason.txt").exists());
+}
+
+#[test]
+fn the_inbox_never_files_its_own_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.sqlite3");
+    std::fs::copy(corpus("ack_AR_code18.xml"), dir.path().join("ack.xml")).unwrap();
+    for _ in 0..2 {
+        let out = run(&[&"ingest", &"--db", &db, &dir.path()]);
+        assert_eq!(out.status.code(), Some(0));
+        let lines = stdout_lines(&out);
+        assert_eq!(lines.len(), 1, "only the message, not the database: {lines:#?}");
+        assert!(lines[0].ends_with("ack.xml\tmessage 1, no transfer") || lines[0].starts_with("duplicate\t"));
+    }
+    // Watching the database's own folder would file the database: refused.
+    let out = run(&[&"watch", &"--db", &db, &dir.path()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database"));
+}
+
+#[test]
+fn list_shows_transfers_and_how_every_file_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.sqlite3");
+    let junk = dir.path().join("junk.txt");
+    std::fs::write(&junk, "junk").unwrap();
+    let pwtp2 = corpus("emis_PWTP2_full_extract.xml");
+    let sajal = corpus("adaptor_degraded_codes_full.xml");
+    let out = run(&[&"ingest", &"--db", &db, &pwtp2, &sajal, &sajal, &junk]);
+    assert!(out.status.success());
+
+    let out = run(&[&"list", &"--db", &db]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = stdout_lines(&out);
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    // Newest arrival first.
+    let cols: Vec<&str> = lines[0].split('\t').collect();
+    assert_eq!(cols.len(), 6, "{}", lines[0]);
+    assert_eq!(cols[1], "ready");
+    assert_eq!(cols[2], "123 456 7890", "NHS number grouped 3-3-4");
+    assert!(chrono_like(cols[4]), "received as stored, RFC 3339: {}", cols[4]);
+    assert!(
+        cols[5].contains("courses (") && cols[5].contains("allergies") && cols[5].contains("degraded"),
+        "{}",
+        cols[5]
+    );
+    assert!(cols[5].contains("3 allergies, 65 degraded"), "{}", cols[5]);
+    assert_eq!(
+        lines[2], "arrivals: 1 duplicate, 1 quarantined, 2 stored (4 files)",
+        "{lines:#?}"
+    );
+
+    let out = run(&[&"list", &"--json", &"--db", &db]);
+    assert!(out.status.success());
+    let rows = json_lines(&out);
+    assert_eq!(rows.len(), 2, "no totals line in JSON");
+    assert_eq!(rows[0]["nhsNumber"], "1234567890");
+    assert_eq!(rows[0]["status"], "ready");
+    assert_eq!(rows[0]["counts"]["degraded"], 65);
+    assert_eq!(rows[1]["fileName"], "emis_PWTP2_full_extract.xml");
+    assert!(rows[1]["counts"]["medicationCourses"].as_u64().unwrap() > 0);
+
+    // No database there: nothing is created.
+    let none = dir.path().join("none/inbox.sqlite3");
+    let out = run(&[&"list", &"--db", &none]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!none.exists());
+}
+
+/// `2026-03-01T09:30:00Z` and the like.
+fn chrono_like(s: &str) -> bool {
+    s.len() >= 20 && s.as_bytes()[4] == b'-' && s.as_bytes()[10] == b'T' && s.ends_with('Z')
+}
+
+/// Kills the watcher however the test ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn watch_files_what_arrives_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data/inbox.sqlite3");
+    let incoming = dir.path().join("incoming");
+    let mut child = Running(
+        bin()
+            .args(["watch", "--settle-ms", "20", "--db"])
+            .arg(&db)
+            .arg(&incoming)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    // The next line that is not a notice (a duplicate also comes with one).
+    let next = || loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("the watcher said nothing in time");
+        if !line.starts_with("notice\t") {
+            return line;
+        }
+    };
+    assert_eq!(next(), format!("watching {}", incoming.display()));
+
+    let drop_in = |name: &str, bytes: &[u8]| {
+        let part = incoming.join(format!(".{name}.part"));
+        std::fs::write(&part, bytes).unwrap();
+        std::fs::rename(&part, incoming.join(name)).unwrap();
+    };
+    let extract = std::fs::read(corpus("tpp_systmone_uk06_payload.xml")).unwrap();
+    drop_in("record.xml", &extract);
+    let line = next();
+    let (what, file, detail) = fields(&line);
+    assert_eq!((what, file), ("transfer", "record.xml"), "{line}");
+    assert!(detail.contains("ready"), "{line}");
+    drop_in("again.xml", &extract);
+    let line = next();
+    assert!(
+        line.starts_with("duplicate\tagain.xml\tsame as transfer"),
+        "{line}"
+    );
+    drop_in("junk.xml", b"<html>");
+    let line = next();
+    assert!(line.starts_with("quarantined\tjunk.xml\t"), "{line}");
+    assert!(
+        !incoming.join("record.xml").exists(),
+        "the watcher moves files out"
+    );
+}
+
+/// One HTTP/1.1 request on a fresh connection: (status, body).
+fn http_post(addr: &str, token: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        stream,
+        "POST /v1/messages HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let response = String::from_utf8(response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[test]
+fn serve_files_what_is_posted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data/inbox.sqlite3");
+    let mut child = Running(
+        bin()
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let next = || {
+        rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("serve said nothing in time")
+    };
+    let first = next();
+    let token_file = dir.path().join("data/endpoint-token");
+    let addr = first
+        .strip_prefix("listening http://")
+        .and_then(|rest| rest.strip_suffix(&format!("/v1/messages (token in {})", token_file.display())))
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    let token = std::fs::read_to_string(&token_file).unwrap().trim().to_owned();
+    assert!(token.len() >= 32, "a random token is made");
+    assert!(!first.contains(&token), "the token is never printed");
+
+    let extract = std::fs::read(corpus("tpp_systmone_uk06_payload.xml")).unwrap();
+    let (status, body) = http_post(&addr, &token, "application/xml", &extract);
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["outcome"], "stored");
+    let line = next();
+    assert!(line.starts_with("transfer\t") && line.contains("ready"), "{line}");
+    let (status, body) = http_post(&addr, &token, "application/xml", &extract);
+    assert_eq!((status, &body["duplicate"]), (202, &Value::Bool(true)), "{body}");
+    let (status, body) = http_post(&addr, &token, "text/plain", b"not a message");
+    assert_eq!(
+        (status, &body["code"]),
+        (400, &Value::from("unreadable_message")),
+        "{body}"
+    );
+    let (status, _) = http_post(&addr, "not-the-token", "application/xml", &extract);
+    assert_eq!(status, 401);
+    drop(child);
+
+    let out = run(&[&"list", &"--db", &db]);
+    let lines = stdout_lines(&out);
+    assert_eq!(
+        lines.last().unwrap(),
+        "arrivals: 1 duplicate, 1 quarantined, 1 stored (3 files)"
+    );
 }

@@ -72,7 +72,8 @@ pub fn accepted(outcome: IngestOutcome) -> Result<Accepted, SinkError> {
             duplicate: true,
         }),
         IngestOutcome::Quarantined { reason, .. } => Err(SinkError::Unreadable(format!(
-            "{reason}. The message is kept in the practice's quarantine."
+            "{}. The message is kept in the practice's quarantine.",
+            reason.trim_end_matches('.')
         ))),
     }
 }

@@ -18,6 +18,7 @@ pub mod dto;
 pub mod endpoint;
 mod error;
 mod files;
+mod lock;
 pub mod nhs_number;
 pub mod paths;
 pub mod pipeline;
@@ -61,6 +62,8 @@ pub struct Inbox {
     /// Files are filed one at a time: duplicate checks and conversation assembly see every
     /// earlier file.
     pipeline: Mutex<()>,
+    /// This process's hold on the data folder; `None` when another process has it.
+    lock: Option<lock::DirLock>,
 }
 
 /// What the watcher reports, kept for whoever asks next.
@@ -97,6 +100,7 @@ impl Inbox {
     ) -> Result<Inbox, InboxError> {
         paths.create_private_dirs()?;
         let store = Store::open(&paths.database)?;
+        let lock = lock::DirLock::acquire(&paths.data_dir);
         let inbox = Inbox {
             store: Mutex::new(store),
             paths,
@@ -104,11 +108,24 @@ impl Inbox {
             options,
             live: Mutex::default(),
             pipeline: Mutex::new(()),
+            lock,
         };
-        pipeline::recover(&inbox)?;
-        pipeline::refresh_records(&inbox)?;
-        inbox.expire_awaiting()?;
+        if inbox.lock.is_some() {
+            pipeline::recover(&inbox)?;
+            pipeline::refresh_records(&inbox)?;
+            inbox.expire_awaiting()?;
+        } else {
+            inbox.add_notice(format!(
+                "Another GP2GP Inbox is using the data folder {}; files it was in the middle of filing are left to it.",
+                inbox.paths.data_dir.display()
+            ));
+        }
         Ok(inbox)
+    }
+
+    /// False when another process holds this data folder and so does its crash recovery.
+    pub fn holds_data_folder(&self) -> bool {
+        self.lock.is_some()
     }
 
     pub fn options(&self) -> PipelineOptions {

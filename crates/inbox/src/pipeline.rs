@@ -386,8 +386,10 @@ fn quarantine(
         })?;
         Ok(id)
     })?;
-    move_file(&claim.path, &dir.join(&row.quarantine_name))?;
+    // The reason first: a crash between these two steps leaves the file in processing/, where
+    // recovery finds it; the other way round it would sit in quarantine without its reason.
     write_reason(inbox, &row)?;
+    move_file(&claim.path, &dir.join(&row.quarantine_name))?;
     Ok(IngestOutcome::Quarantined {
         quarantine_id,
         reason: reason.to_owned(),

@@ -9,7 +9,8 @@ use crate::paths::{DataPaths, Settings, DATABASE_FILE};
 use crate::watch::{FolderWatcher, WatchOptions};
 use crate::{samples, Clock, Inbox, InboxError};
 
-pub(crate) type EventSink = Arc<dyn Fn(InboxEvent) + Send + Sync>;
+/// Where a session's events go.
+pub type EventSink = Arc<dyn Fn(InboxEvent) + Send + Sync>;
 
 /// How to start a session.
 #[derive(Clone)]
@@ -113,6 +114,23 @@ impl Session {
             if !PathBuf::from(dir).is_absolute() {
                 return Err(InboxError::InvalidInput(format!(
                     "The incoming folder must be a full path (such as /srv/gp2gp/incoming), not \"{dir}\"."
+                )));
+            }
+            let current = self.inbox();
+            let own = current.paths();
+            let dir = PathBuf::from(dir);
+            let taken = [
+                &own.data_dir,
+                &own.archive,
+                &own.quarantine,
+                &own.processing,
+                &own.spool,
+                &own.attachments,
+            ];
+            if taken.iter().any(|p| **p == dir) {
+                return Err(InboxError::InvalidInput(format!(
+                    "{} is one of GP2GP Inbox's own folders; choose a separate folder for incoming messages.",
+                    dir.display()
                 )));
             }
         }

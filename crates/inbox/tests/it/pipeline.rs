@@ -436,3 +436,38 @@ fn the_original_can_be_exported_byte_for_byte() {
         Err(inbox::InboxError::NotFound(_))
     ));
 }
+
+#[test]
+fn recovery_is_left_to_the_process_that_holds_the_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(T0));
+    let first = reopen(dir.path(), clock.clone());
+    assert!(first.holds_data_folder());
+    let processing = first.paths().processing.clone();
+    drop(first);
+    // Another process is filing this file right now, and holds the lock.
+    let other = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path().join("inbox.lock"))
+        .unwrap();
+    other.try_lock().unwrap();
+    let claimed = processing.join("1772357400000.folder.x-1-0~busy.xml");
+    std::fs::write(
+        &claimed,
+        std::fs::read(corpus("emis_PWTP7_documents_referrals.xml")).unwrap(),
+    )
+    .unwrap();
+    let second = reopen(dir.path(), clock.clone());
+    assert!(!second.holds_data_folder());
+    assert!(claimed.exists(), "not taken from under the other process");
+    assert!(second.snapshot().unwrap().notices[0]
+        .message
+        .contains("Another GP2GP Inbox"));
+    drop(second);
+    // Once it has gone, the next open finishes the file.
+    drop(other);
+    let third = reopen(dir.path(), clock);
+    assert!(third.holds_data_folder());
+    assert!(!claimed.exists());
+    assert_eq!(third.count_transfers().unwrap(), 1);
+}

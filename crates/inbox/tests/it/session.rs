@@ -252,7 +252,9 @@ fn settings_out_of_range_are_refused_with_a_reason_and_nothing_changes() {
     assert_eq!(before.attachment_timeout_hours, 24);
     assert!(!before.endpoint.enabled);
     assert_eq!(before.endpoint.listen, "127.0.0.1:8787");
-    let cases: [(&str, SettingsUpdate); 3] = [
+    let own = data.path().join("archive").display().to_string();
+    let cases: [(&str, SettingsUpdate); 4] = [
+        ("GP2GP Inbox's own folders", update(Some(&own))),
         (
             "address",
             SettingsUpdate {
