@@ -4,17 +4,24 @@ import { describe, expect, it } from "vitest";
 import { App } from "../src/App";
 import { toBackendError } from "../src/backend/backend";
 import { BackendProvider } from "../src/backend/context";
+import type { FixtureBackend } from "../src/backend/fixture";
 import { backend } from "./fixtures";
+
+/** The app on the fixture backend, on the Settings screen. */
+async function openSettings(): Promise<FixtureBackend> {
+  const b = backend();
+  render(
+    <BackendProvider backend={b}>
+      <App />
+    </BackendProvider>,
+  );
+  await userEvent.click(screen.getByRole("button", { name: "Settings" }));
+  return b;
+}
 
 describe("settings", () => {
   it("changes the watched folder and says where it is watching", async () => {
-    const b = backend();
-    render(
-      <BackendProvider backend={b}>
-        <App />
-      </BackendProvider>,
-    );
-    await userEvent.click(screen.getByRole("button", { name: "Settings" }));
+    const b = await openSettings();
     const input = await screen.findByLabelText("Incoming folder");
     await userEvent.type(input, "relative");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
@@ -29,13 +36,7 @@ describe("settings", () => {
   });
 
   it("turns the HTTP endpoint on and says where engines post and where the token is", async () => {
-    const b = backend();
-    render(
-      <BackendProvider backend={b}>
-        <App />
-      </BackendProvider>,
-    );
-    await userEvent.click(screen.getByRole("button", { name: "Settings" }));
+    const b = await openSettings();
     const listen = await screen.findByLabelText("Address and port");
     expect((listen as HTMLInputElement).value).toBe("127.0.0.1:8787");
     expect(screen.queryByTestId("endpoint-status")).toBeNull();

@@ -40,42 +40,18 @@ impl MessageSink for PipelineSink {
 
 /// The endpoint's answer for what the pipeline did.
 pub fn accepted(outcome: IngestOutcome) -> Result<Accepted, SinkError> {
-    let code = outcome.code().to_owned();
-    match outcome {
-        IngestOutcome::Stored {
-            message_id,
-            transfer_id,
-        } => Ok(Accepted {
-            id: message_id,
-            transfer_id,
-            outcome: code,
-            duplicate: false,
-        }),
-        IngestOutcome::Awaiting {
-            message_id,
-            transfer_id,
-            ..
-        } => Ok(Accepted {
-            id: message_id,
-            transfer_id: Some(transfer_id),
-            outcome: code,
-            duplicate: false,
-        }),
-        IngestOutcome::Duplicate {
-            message_id,
-            transfer_id,
-            ..
-        } => Ok(Accepted {
-            id: message_id,
-            transfer_id,
-            outcome: code,
-            duplicate: true,
-        }),
-        IngestOutcome::Quarantined { reason, .. } => Err(SinkError::Unreadable(format!(
+    if let IngestOutcome::Quarantined { reason, .. } = &outcome {
+        return Err(SinkError::Unreadable(format!(
             "{}. The message is kept in the practice's quarantine.",
             reason.trim_end_matches('.')
-        ))),
+        )));
     }
+    Ok(Accepted {
+        id: outcome.message_id().unwrap_or_default(),
+        transfer_id: outcome.transfer_id(),
+        outcome: outcome.code().to_owned(),
+        duplicate: matches!(outcome, IngestOutcome::Duplicate { .. }),
+    })
 }
 
 /// The token in `file`, created (random, owner-only) if the file does not exist yet.

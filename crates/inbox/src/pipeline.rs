@@ -101,6 +101,16 @@ impl IngestOutcome {
         }
     }
 
+    /// The message stored or repeated, if any.
+    pub fn message_id(&self) -> Option<i64> {
+        match self {
+            IngestOutcome::Stored { message_id, .. }
+            | IngestOutcome::Awaiting { message_id, .. }
+            | IngestOutcome::Duplicate { message_id, .. } => Some(*message_id),
+            IngestOutcome::Quarantined { .. } => None,
+        }
+    }
+
     /// The transfer concerned, if any.
     pub fn transfer_id(&self) -> Option<i64> {
         match self {
@@ -477,26 +487,9 @@ fn file_message(
         role::EXTRACT => file_extract(inbox, arrival, nm, bytes, message),
         role::FRAGMENT | role::FRAGMENT_INDEX => file_part(inbox, arrival, nm, bytes, &message),
         _ => {
+            // Acknowledgements, requests, continues: kept with their conversation's transfer.
             let transfer = conversation_transfer(&inbox.store(), nm.conversation_id.as_deref())?;
-            let transfer_id = transfer.map(|t| t.id);
-            let message_id = inbox.store().write(|s| {
-                let id = s.insert_message(&nm)?;
-                s.replace_diagnostics(id, &message.diagnostics)?;
-                if let Some(t) = transfer_id {
-                    s.set_message_transfer(id, t)?;
-                }
-                s.insert_arrival(&NewArrival {
-                    outcome: outcome::STORED.into(),
-                    message_id: Some(id),
-                    transfer_id,
-                    ..arrival.clone()
-                })?;
-                Ok(id)
-            })?;
-            Ok(IngestOutcome::Stored {
-                message_id,
-                transfer_id,
-            })
+            store_with_transfer(inbox, arrival, &nm, &message, transfer.map(|t| t.id), None)
         }
     }
 }
@@ -651,13 +644,32 @@ fn file_part(
         }
         _ => None,
     };
-    let transfer_id = transfer.as_ref().map(|t| t.id);
+    store_with_transfer(
+        inbox,
+        arrival,
+        &nm,
+        message,
+        transfer.map(|t| t.id),
+        state.as_ref(),
+    )
+}
+
+/// Stores a message (and its arrival) as part of `transfer_id`, applying the transfer's new state
+/// if it changed, in one transaction.
+fn store_with_transfer(
+    inbox: &Inbox,
+    arrival: &NewArrival,
+    nm: &NewMessage,
+    message: &Message,
+    transfer_id: Option<i64>,
+    state: Option<&TransferState>,
+) -> Result<IngestOutcome, InboxError> {
     let message_id = inbox.store().write(|s| {
-        let id = s.insert_message(&nm)?;
+        let id = s.insert_message(nm)?;
         s.replace_diagnostics(id, &message.diagnostics)?;
         if let Some(t) = transfer_id {
             s.set_message_transfer(id, t)?;
-            if let Some(state) = &state {
+            if let Some(state) = state {
                 state.apply(s, t)?;
             }
         }

@@ -54,7 +54,10 @@ async fn a_record_dropped_in_the_folder_appears_in_the_inbox() {
     assert!(text.contains("01-Jan-2020 01:01"), "sent date: {text}");
     assert!(!text.contains("Sample"), "a real arrival is not a sample: {text}");
     assert!(text.contains("Ready for review"), "status: {text}");
-    assert!(text.contains("missing attachment"), "absent attachments counted: {text}");
+    assert!(
+        text.contains("missing attachment"),
+        "absent attachments counted: {text}"
+    );
     assert!(
         !app.incoming.join("extract.xml").exists(),
         "the file left the incoming folder"
@@ -74,7 +77,11 @@ async fn a_record_dropped_in_the_folder_appears_in_the_inbox() {
         .await
         .expect("the original is shown");
     let shown = original.text().await.unwrap();
-    assert!(shown.contains("EhrExtract"), "original text: {}", &shown[..shown.len().min(200)]);
+    assert!(
+        shown.contains("EhrExtract"),
+        "original text: {}",
+        &shown[..shown.len().min(200)]
+    );
     app.finish().await;
 }
 

@@ -45,18 +45,22 @@ fn post(url: &str, token: &str, content_type: &str, body: &[u8]) -> (u16, serde_
     )
 }
 
+/// A session in `data_dir`, watching `in/` beside it.
+fn config(data_dir: &std::path::Path) -> SessionConfig {
+    SessionConfig {
+        data_dir: data_dir.to_owned(),
+        env_incoming: Some(data_dir.join("in")),
+        clock: Arc::new(SystemClock),
+        watch: WatchOptions::default(),
+        samples_on_first_run: false,
+    }
+}
+
 #[test]
 fn messages_posted_to_the_endpoint_are_filed_once_and_announced() {
     let data = tempfile::tempdir().unwrap();
     let (tx, rx) = mpsc::channel();
-    let config = SessionConfig {
-        data_dir: data.path().to_owned(),
-        env_incoming: Some(data.path().join("in")),
-        clock: Arc::new(SystemClock),
-        watch: WatchOptions::default(),
-        samples_on_first_run: false,
-    };
-    let session = Session::start(config, move |e| {
+    let session = Session::start(config(data.path()), move |e| {
         let _ = tx.send(e);
     })
     .unwrap();
@@ -135,14 +139,7 @@ fn messages_posted_to_the_endpoint_are_filed_once_and_announced() {
 fn a_port_in_use_is_shown_as_a_problem_not_a_failure() {
     let data = tempfile::tempdir().unwrap();
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let config = SessionConfig {
-        data_dir: data.path().to_owned(),
-        env_incoming: Some(data.path().join("in")),
-        clock: Arc::new(SystemClock),
-        watch: WatchOptions::default(),
-        samples_on_first_run: false,
-    };
-    let session = Session::start(config, |_| {}).unwrap();
+    let session = Session::start(config(data.path()), |_| {}).unwrap();
     let view = session
         .update_settings(SettingsUpdate {
             incoming_dir: None,
