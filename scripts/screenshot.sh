@@ -11,4 +11,5 @@ xvfb-run -a -s "-screen 0 1280x800x24" cargo test "${FEATURES[@]}" --test app --
 mkdir -p docs/screenshots
 cp target/e2e-screenshots/inbox_first_run.png docs/screenshots/inbox.png
 cp target/e2e-screenshots/first_record_arrives.png docs/screenshots/first-record.png
+cp target/e2e-screenshots/settings_endpoint_on.png docs/screenshots/settings.png
 echo "screenshot: docs/screenshots/inbox.png"

@@ -1,4 +1,7 @@
 fn main() {
+    // The UI is embedded at compile time: a new `vite build` must rebuild the shell, or the app would
+    // carry the previous UI.
+    println!("cargo:rerun-if-changed=../ui/dist");
     // Declaring the app's own commands generates an `allow-<command>` permission for each, which
     // capabilities/default.json grants one by one (least privilege).
     let commands = &[

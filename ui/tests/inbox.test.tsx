@@ -81,7 +81,7 @@ describe("inbox screen", () => {
   it("shows the original message as received and saves a copy", async () => {
     const b = backend();
     renderApp(b);
-    await userEvent.click(await screen.findByRole("button", { name: "extract-1.xml" }));
+    await userEvent.click(await screen.findByRole("button", { name: "View original extract-1.xml" }));
     const panel = (await screen.findByRole("heading", { name: /Original message: extract-1.xml/ })).closest(
       "section",
     ) as HTMLElement;

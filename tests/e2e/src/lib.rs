@@ -122,12 +122,17 @@ impl App {
     }
 
     /// Saves the current screen as `target/e2e-screenshots/<name>.png` (in the workspace, whatever
-    /// `CARGO_TARGET_DIR` says) and closes the app.
-    pub async fn finish(self) {
+    /// `CARGO_TARGET_DIR` says).
+    pub async fn screenshot(&self, name: &str) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         let png = self.client.screenshot().await.expect("screenshot");
-        std::fs::write(dir.join(format!("{}.png", self.name)), png).expect("write screenshot");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Saves the current screen under the test's name and closes the app.
+    pub async fn finish(self) {
+        self.screenshot(self.name).await;
         let _ = self.client.close().await;
         drop(self.driver);
     }
@@ -150,4 +155,26 @@ fn wait_for_port(port: u16, limit: Duration) {
         );
         std::thread::yield_now();
     }
+}
+
+/// Posts `body` to `url` the way an integration engine does (HTTP/1.1, bearer token); the status.
+pub fn post(url: &str, token: &str, content_type: &str, body: &[u8]) -> u16 {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http:// address");
+    let (host, path) = rest.split_once('/').expect("a path");
+    let mut stream = std::net::TcpStream::connect(host).expect("the endpoint answers");
+    write!(
+        stream,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .expect("request");
+    stream.write_all(body).expect("body");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response}"))
 }

@@ -64,12 +64,14 @@ async fn a_record_dropped_in_the_folder_appears_in_the_inbox() {
     );
 
     // The original, exactly as received, one click away (GP2GP S63).
-    row.find(Locator::XPath(".//button[normalize-space()='extract.xml']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    row.find(Locator::XPath(
+        ".//button[@aria-label='View original extract.xml']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     let original = c
         .wait()
         .at_most(ARRIVAL)
@@ -158,4 +160,83 @@ fn inbox_samples() -> usize {
                 .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xml"))
         })
         .count()
+}
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver: run by scripts/test.sh under xvfb-run"]
+async fn a_message_posted_to_the_endpoint_turned_on_in_settings_appears_in_the_inbox() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start("endpoint_in_settings").await;
+    let c = &app.client;
+    c.wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::XPath("//button[normalize-space()='Settings']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let listen = c
+        .wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::Id("endpoint-listen"))
+        .await
+        .unwrap();
+    c.find(Locator::XPath(
+        "//label[contains(normalize-space(),'Accept messages posted to the endpoint')]/input",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    // Any free port: the screen says which one it got.
+    listen.clear().await.unwrap();
+    listen.send_keys("127.0.0.1:0").await.unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='Save']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = c
+        .wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::Css("[data-testid='endpoint-status']"))
+        .await
+        .expect("the endpoint's status");
+    let text = status.text().await.unwrap();
+    // The address shown (its own <code>), with the port the endpoint got.
+    let url = status
+        .find(Locator::Css("code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/v1/messages"),
+        "{url}"
+    );
+    app.screenshot("settings_endpoint_on").await;
+    let token_file = app.data_dir.path().join("endpoint-token");
+    assert!(text.contains(&token_file.display().to_string()), "{text}");
+    let token = std::fs::read_to_string(&token_file).unwrap();
+
+    let body = std::fs::read(corpus("adaptor_absent_attachments_full.xml")).unwrap();
+    let status = e2e::post(&url, token.trim(), "application/xml", &body);
+    assert_eq!(status, 202, "POST {url} (from {text:?})");
+
+    c.find(Locator::XPath("//button[normalize-space()='Inbox']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::XPath("//tr[@data-nhs-number='1234567890']"))
+        .await
+        .expect("the posted record's row");
+    app.finish().await;
 }

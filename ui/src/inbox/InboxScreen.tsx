@@ -204,10 +204,18 @@ function TransferRowView({ t, onOriginal }: { t: TransferRow; onOriginal: () => 
       <td>{t.sendingOds ?? <span className="muted">Not given</span>}</td>
       <td className="nowrap">{t.sentAt ? formatPartialDate(t.sentAt) : <span className="muted">—</span>}</td>
       <td className="nowrap">{formatInstant(t.receivedAt)}</td>
-      <td className="file">
-        <button type="button" className="link" onClick={onOriginal} title={`Show ${t.fileName} as received`}>
-          {t.fileName}
+      <td className="original-cell">
+        <button
+          type="button"
+          className="link"
+          onClick={onOriginal}
+          aria-label={`View original ${t.fileName}`}
+        >
+          View
         </button>
+        <div className="sub file-name" title={t.fileName}>
+          {t.fileName}
+        </div>
       </td>
     </tr>
   );

@@ -90,7 +90,7 @@ export function SettingsScreen() {
       <h1 id="settings-title">Settings</h1>
       <form onSubmit={save}>
         <fieldset>
-          <legend>Incoming folder</legend>
+          <legend>Watched folder</legend>
           <label htmlFor="incoming-dir" className="field-label">
             Incoming folder
           </label>
@@ -186,7 +186,7 @@ export function SettingsScreen() {
               <dt>Token</dt>
               <dd>
                 Integration engines send the token in <code>{view.endpoint.tokenFile}</code> as{" "}
-                <code>Authorization: Bearer …</code>
+                <code className="nowrap">Authorization: Bearer …</code>
               </dd>
             </dl>
           )}
