@@ -51,8 +51,17 @@ pub fn run(db: &Path, listen: &str, token_file: Option<&Path>, max_body_mb: u32,
         print_line(&started);
     }
     // The endpoint works on its own threads until the process is stopped; a message cut off
-    // by that is answered by no one, and the sender sends it again.
+    // by that is answered by no one, and the sender sends it again. Meanwhile records whose
+    // large-message parts are overdue are marked incomplete, as the app's watcher does.
+    let printer = events::printer(as_json);
     loop {
-        std::thread::park();
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        for id in inbox.expire_awaiting().unwrap_or_default() {
+            if let Ok(transfer) = inbox.transfer(id) {
+                printer(inbox::dto::InboxEvent::TransferStored {
+                    transfer: Box::new(transfer),
+                });
+            }
+        }
     }
 }
