@@ -184,15 +184,20 @@ function TransferRowView({ t, onOriginal }: { t: TransferRow; onOriginal: () => 
           <span className="muted">Not given</span>
         )}
         {!t.nhsNumberValid && (
-          <span className="tag tag-warn" title="The NHS number is missing or fails its check digit">
-            Check NHS number
-          </span>
+          <div>
+            <span
+              className="tag tag-warn tag-below"
+              title="The NHS number is missing or fails its check digit"
+            >
+              Check NHS number
+            </span>
+          </div>
         )}
       </td>
       <td>
         <StatusView t={t} />
       </td>
-      <td>
+      <td className="record-cell">
         {countsSummary(t)}
         {t.sample && <span className="tag tag-sample">Sample</span>}
         {t.readErrors > 0 && (
