@@ -69,5 +69,7 @@ export function backend(over: Partial<InboxSnapshot> = {}): FixtureBackend {
       problem: null,
     },
     attachmentTimeoutHours: 24,
+    storageDir: null,
+    effectiveStorageDir: "/data",
   });
 }

@@ -256,6 +256,10 @@ pub struct SettingsView {
     pub incoming_source: IncomingSource,
     pub endpoint: EndpointView,
     pub attachment_timeout_hours: u32,
+    /// The records folder setting; `null` means the app's data folder.
+    pub storage_dir: Option<String>,
+    /// Where the database, originals and quarantine are actually kept.
+    pub effective_storage_dir: String,
 }
 
 /// The HTTP push endpoint as configured, and how it is doing.
@@ -287,6 +291,9 @@ pub struct SettingsUpdate {
     pub endpoint_max_body_mb: u32,
     /// 1 to 720 hours.
     pub attachment_timeout_hours: u32,
+    /// `null` or empty for the app's data folder. A new folder starts a new, empty store there;
+    /// what was filed before stays in the old one.
+    pub storage_dir: Option<String>,
 }
 
 /// `20200325110302` -> `2020-03-25T11:03:02`, keeping the precision given (`20200325` -> `2020-03-25`).

@@ -100,7 +100,7 @@ impl Inbox {
     ) -> Result<Inbox, InboxError> {
         paths.create_private_dirs()?;
         let store = Store::open(&paths.database)?;
-        let lock = lock::DirLock::acquire(&paths.data_dir);
+        let lock = lock::DirLock::acquire(&paths.storage_dir);
         let inbox = Inbox {
             store: Mutex::new(store),
             paths,
@@ -116,8 +116,8 @@ impl Inbox {
             inbox.expire_awaiting()?;
         } else {
             inbox.add_notice(format!(
-                "Another GP2GP Inbox is using the data folder {}; files it was in the middle of filing are left to it.",
-                inbox.paths.data_dir.display()
+                "Another GP2GP Inbox is using the records folder {}; files it was in the middle of filing are left to it.",
+                inbox.paths.storage_dir.display()
             ));
         }
         Ok(inbox)

@@ -30,7 +30,11 @@ pub enum IncomingSource {
 /// The folders and files of one inbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataPaths {
+    /// The app's own folder: settings and the endpoint token.
     pub data_dir: PathBuf,
+    /// Where the records are kept: the database and the folders below; the data folder unless
+    /// the `storageDir` setting says otherwise.
+    pub storage_dir: PathBuf,
     pub database: PathBuf,
     pub incoming: PathBuf,
     pub incoming_source: IncomingSource,
@@ -56,17 +60,22 @@ impl DataPaths {
             (None, Some(dir)) => (dir.clone(), IncomingSource::Setting),
             (None, None) => (data_dir.join("incoming"), IncomingSource::Default),
         };
+        let storage = settings
+            .storage_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.to_owned());
         DataPaths {
             data_dir: data_dir.to_owned(),
-            database: data_dir.join(DATABASE_FILE),
+            database: storage.join(DATABASE_FILE),
             incoming,
             incoming_source,
-            archive: data_dir.join("archive"),
-            quarantine: data_dir.join("quarantine"),
-            processing: data_dir.join("processing"),
-            spool: data_dir.join("spool"),
-            attachments: data_dir.join("attachments"),
+            archive: storage.join("archive"),
+            quarantine: storage.join("quarantine"),
+            processing: storage.join("processing"),
+            spool: storage.join("spool"),
+            attachments: storage.join("attachments"),
             settings_file: data_dir.join(SETTINGS_FILE),
+            storage_dir: storage,
         }
     }
 
@@ -86,6 +95,7 @@ impl DataPaths {
     pub(crate) fn create_private_dirs(&self) -> Result<(), InboxError> {
         for dir in [
             &self.data_dir,
+            &self.storage_dir,
             &self.archive,
             &self.quarantine,
             &self.processing,
@@ -116,6 +126,9 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<(), InboxError> {
 pub struct Settings {
     /// The watched folder; `None` means `incoming/` under the data directory.
     pub incoming_dir: Option<PathBuf>,
+    /// Where the database, originals, attachments and quarantine are kept; `None` means the data
+    /// directory.
+    pub storage_dir: Option<PathBuf>,
     /// The HTTP push endpoint for integration engines.
     pub endpoint: EndpointSettings,
     /// Hours a record waits for its large-message parts before it is incomplete (default 24).

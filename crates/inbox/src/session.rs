@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::dto::{InboxEvent, SettingsUpdate, SettingsView};
-use crate::paths::{DataPaths, Settings, DATABASE_FILE};
+use crate::paths::{DataPaths, Settings};
 use crate::watch::{FolderWatcher, WatchOptions};
 use crate::{samples, Clock, Inbox, InboxError};
 
@@ -53,9 +53,9 @@ impl Session {
         let on_event: EventSink = Arc::new(on_event);
         let settings_file = DataPaths::resolve(&config.data_dir, None, &Settings::default()).settings_file;
         let settings = Settings::load(&settings_file)?;
-        let first_run = !config.data_dir.join(DATABASE_FILE).exists();
         let nothing_configured = config.env_incoming.is_none() && settings.incoming_dir.is_none();
         let paths = DataPaths::resolve(&config.data_dir, config.env_incoming.clone(), &settings);
+        let first_run = !paths.database.exists();
         let inbox = Arc::new(Inbox::open_with(
             paths,
             config.clock.clone(),
@@ -121,6 +121,7 @@ impl Session {
             let dir = PathBuf::from(dir);
             let taken = [
                 &own.data_dir,
+                &own.storage_dir,
                 &own.archive,
                 &own.quarantine,
                 &own.processing,
@@ -132,6 +133,22 @@ impl Session {
                     "{} is one of GP2GP Inbox's own folders; choose a separate folder for incoming messages.",
                     dir.display()
                 )));
+            }
+        }
+        let storage_dir = update
+            .storage_dir
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty());
+        if let Some(dir) = &storage_dir {
+            if !PathBuf::from(dir).is_absolute() {
+                return Err(InboxError::InvalidInput(format!(
+                    "The records folder must be a full path (such as /srv/gp2gp/records), not \"{dir}\"."
+                )));
+            }
+            if incoming_dir.as_deref() == Some(dir.as_str()) {
+                return Err(InboxError::InvalidInput(
+                    "The records folder and the incoming folder must be different folders.".into(),
+                ));
             }
         }
         let listen = update.endpoint_listen.trim().to_owned();
@@ -154,6 +171,7 @@ impl Session {
         let mut running = self.running();
         let settings = Settings {
             incoming_dir: incoming_dir.map(PathBuf::from),
+            storage_dir: storage_dir.map(PathBuf::from),
             endpoint: crate::paths::EndpointSettings {
                 enabled: update.endpoint_enabled,
                 listen,
@@ -205,5 +223,7 @@ fn view(settings: &Settings, paths: &DataPaths, endpoint: &crate::endpoint::Endp
         incoming_source: paths.incoming_source,
         endpoint: endpoint.view(&settings.endpoint, paths),
         attachment_timeout_hours: settings.attachment_timeout_hours.unwrap_or(24),
+        storage_dir: settings.storage_dir.as_ref().map(|d| d.display().to_string()),
+        effective_storage_dir: paths.storage_dir.display().to_string(),
     }
 }

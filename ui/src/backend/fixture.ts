@@ -80,6 +80,8 @@ export class FixtureBackend implements Backend {
         problem: null,
       },
       attachmentTimeoutHours: update.attachmentTimeoutHours,
+      storageDir: update.storageDir,
+      effectiveStorageDir: update.storageDir ?? "/data",
     };
     return structuredClone(this.settingsView);
   }

@@ -15,4 +15,9 @@ endpointListen: string, endpointMaxBodyMb: number,
 /**
  * 1 to 720 hours.
  */
-attachmentTimeoutHours: number, };
+attachmentTimeoutHours: number, 
+/**
+ * `null` or empty for the app's data folder. A new folder starts a new, empty store there;
+ * what was filed before stays in the old one.
+ */
+storageDir: string | null, };

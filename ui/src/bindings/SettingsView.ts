@@ -13,4 +13,12 @@ incomingDir: string | null,
 /**
  * The folder actually watched (the environment variable wins over the setting).
  */
-effectiveIncomingDir: string, incomingSource: IncomingSource, endpoint: EndpointView, attachmentTimeoutHours: number, };
+effectiveIncomingDir: string, incomingSource: IncomingSource, endpoint: EndpointView, attachmentTimeoutHours: number, 
+/**
+ * The records folder setting; `null` means the app's data folder.
+ */
+storageDir: string | null, 
+/**
+ * Where the database, originals and quarantine are actually kept.
+ */
+effectiveStorageDir: string, };

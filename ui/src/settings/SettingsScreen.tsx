@@ -12,6 +12,7 @@ const SOURCE: Record<SettingsView["incomingSource"], string> = {
 /** The form's fields, as typed. */
 interface Form {
   dir: string;
+  storageDir: string;
   endpointEnabled: boolean;
   listen: string;
   maxBodyMb: string;
@@ -21,6 +22,7 @@ interface Form {
 function formOf(v: SettingsView): Form {
   return {
     dir: v.incomingDir ?? "",
+    storageDir: v.storageDir ?? "",
     endpointEnabled: v.endpoint.enabled,
     listen: v.endpoint.listen,
     maxBodyMb: String(v.endpoint.maxBodyMb),
@@ -53,8 +55,10 @@ export function SettingsScreen() {
     setSaved(false);
     try {
       const dir = form.dir.trim();
+      const storageDir = form.storageDir.trim();
       const v = await backend.updateSettings({
         incomingDir: dir === "" ? null : dir,
+        storageDir: storageDir === "" ? null : storageDir,
         endpointEnabled: form.endpointEnabled,
         endpointListen: form.listen.trim(),
         // Not a number: the core refuses it with a reason (0 is out of range).
@@ -113,6 +117,34 @@ export function SettingsScreen() {
               </dd>
               <dt>Because of</dt>
               <dd>{SOURCE[view.incomingSource]}</dd>
+            </dl>
+          )}
+        </fieldset>
+
+        <fieldset>
+          <legend>Records</legend>
+          <label htmlFor="storage-dir" className="field-label">
+            Records folder
+          </label>
+          <p className="hint">
+            Where the database, the original messages, attachments and quarantine are kept. Leave empty to use
+            the app's data folder. A new folder starts an empty inbox there; records already filed stay in the
+            old folder.
+          </p>
+          <input
+            id="storage-dir"
+            type="text"
+            value={form.storageDir}
+            onChange={(e) => set({ storageDir: e.target.value })}
+            placeholder="/path/to/records"
+            spellCheck={false}
+          />
+          {view && (
+            <dl className="facts">
+              <dt>Kept in</dt>
+              <dd>
+                <code>{view.effectiveStorageDir}</code>
+              </dd>
             </dl>
           )}
         </fieldset>

@@ -73,6 +73,7 @@ fn messages_posted_to_the_endpoint_are_filed_once_and_announced() {
             endpoint_listen: "127.0.0.1:0".into(),
             endpoint_max_body_mb: 1,
             attachment_timeout_hours: 24,
+            storage_dir: None,
         })
         .unwrap();
     assert!(view.endpoint.running, "{:?}", view.endpoint.problem);
@@ -147,6 +148,7 @@ fn a_port_in_use_is_shown_as_a_problem_not_a_failure() {
             endpoint_listen: busy.local_addr().unwrap().to_string(),
             endpoint_max_body_mb: 512,
             attachment_timeout_hours: 24,
+            storage_dir: None,
         })
         .unwrap();
     assert!(!view.endpoint.running);

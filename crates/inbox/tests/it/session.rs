@@ -241,6 +241,7 @@ fn update(dir: Option<&str>) -> SettingsUpdate {
         endpoint_listen: inbox::paths::DEFAULT_LISTEN.into(),
         endpoint_max_body_mb: inbox::paths::DEFAULT_MAX_BODY_MB,
         attachment_timeout_hours: 24,
+        storage_dir: None,
     }
 }
 
@@ -293,4 +294,79 @@ fn settings_out_of_range_are_refused_with_a_reason_and_nothing_changes() {
         session.inbox().options().attachment_timeout,
         time::Duration::hours(48)
     );
+}
+
+#[test]
+fn the_records_can_be_kept_in_another_folder() {
+    let data = tempfile::tempdir().unwrap();
+    let records = data.path().join("shared-drive").join("records");
+    let (session, rx) = start(data.path(), Some(&data.path().join("in")), false);
+    let bad = session.update_settings(SettingsUpdate {
+        storage_dir: Some("records".into()),
+        ..update(None)
+    });
+    assert!(bad.unwrap_err().to_string().contains("full path"));
+    let view = session
+        .update_settings(SettingsUpdate {
+            storage_dir: Some(records.display().to_string()),
+            ..update(None)
+        })
+        .unwrap();
+    assert_eq!(view.effective_storage_dir, records.display().to_string());
+    assert!(records.join(inbox::paths::DATABASE_FILE).exists());
+    wait_for(&rx, "watching", |e| match e {
+        InboxEvent::WatchChanged { status } if status.watching => Some(()),
+        _ => None,
+    });
+    deliver(
+        &corpus("tpp_allergy_ctv3_bare_extract.xml"),
+        &data.path().join("in"),
+        "a.xml",
+    );
+    wait_for(&rx, "stored", |e| {
+        matches!(e, InboxEvent::TransferStored { .. }).then_some(())
+    });
+    assert_eq!(std::fs::read_dir(records.join("archive")).unwrap().count(), 1);
+    // The settings stay in the app's own folder.
+    assert!(data.path().join("settings.json").exists());
+    assert!(!records.join("settings.json").exists());
+}
+
+#[test]
+fn a_burst_of_a_thousand_files_is_filed_completely() {
+    const FILES: usize = 1000;
+    let data = tempfile::tempdir().unwrap();
+    let incoming = data.path().join("in");
+    let (session, rx) = start(data.path(), Some(&incoming), false);
+    wait_for(&rx, "watching", |e| match e {
+        InboxEvent::WatchChanged { status } if status.watching => Some(()),
+        _ => None,
+    });
+    let record = std::fs::read(corpus("tpp_allergy_ctv3_bare_extract.xml")).unwrap();
+    // All written aside first, then renamed in as fast as possible: one burst.
+    let staging = data.path().join("staging");
+    std::fs::create_dir(&staging).unwrap();
+    for i in 0..FILES {
+        let mut bytes = record.clone();
+        bytes.extend_from_slice(format!("\n<!-- synthetic burst copy {i} -->\n").as_bytes());
+        std::fs::write(staging.join(format!("burst-{i:04}.xml")), bytes).unwrap();
+    }
+    for i in 0..FILES {
+        let name = format!("burst-{i:04}.xml");
+        std::fs::rename(staging.join(&name), incoming.join(&name)).unwrap();
+    }
+    let mut stored = std::collections::HashSet::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    while stored.len() < FILES {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(InboxEvent::TransferStored { transfer }) => {
+                stored.insert(transfer.id);
+            }
+            Ok(_) => {}
+            Err(_) => panic!("only {} of {FILES} filed", stored.len()),
+        }
+    }
+    assert_eq!(session.inbox().count_transfers().unwrap(), FILES as u64);
+    assert_eq!(std::fs::read_dir(&incoming).unwrap().count(), 0);
 }
