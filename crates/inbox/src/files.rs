@@ -80,8 +80,16 @@ pub(crate) fn content_name(sha256: &str) -> String {
 }
 
 /// Moves a file, copying safely (then removing the source) when `rename` cannot cross file systems.
+/// The file ends owner-only, whatever permissions the sender gave it.
 pub(crate) fn move_file(from: &Path, to: &Path) -> Result<(), InboxError> {
     if std::fs::rename(from, to).is_ok() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // Best effort: a file owned by another account cannot be changed, and it must still be
+            // filed (its folder is owner-only all the same).
+            let _ = std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600));
+        }
         return Ok(());
     }
     let mut source = std::fs::File::open(from)

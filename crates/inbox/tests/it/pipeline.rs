@@ -471,3 +471,37 @@ fn recovery_is_left_to_the_process_that_holds_the_data_folder() {
     assert!(!claimed.exists());
     assert_eq!(third.count_transfers().unwrap(), 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn originals_attachments_and_quarantine_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let files: Vec<Vec<u8>> = VISION.iter().map(|n| std::fs::read(corpus(n)).unwrap()).collect();
+    let (dir, inbox) = temp_inbox();
+    for (name, bytes) in VISION.iter().zip(&files) {
+        drop_in(&inbox, dir.path(), name, bytes);
+    }
+    drop_in(&inbox, dir.path(), "junk.bin", b"junk");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for root in [
+        &inbox.paths().archive,
+        &inbox.paths().attachments,
+        &inbox.paths().quarantine,
+    ] {
+        assert_eq!(mode(root), 0o700, "{}", root.display());
+        let mut stack = vec![root.to_path_buf()];
+        let mut seen = 0;
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    seen += 1;
+                    assert_eq!(mode(&e.path()), 0o600, "{}", e.path().display());
+                }
+            }
+        }
+        assert!(seen > 0, "{} is empty", root.display());
+    }
+    assert_eq!(mode(&inbox.paths().database), 0o600);
+}
