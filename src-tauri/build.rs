@@ -10,6 +10,8 @@ fn main() {
         "transfer_export_original",
         "settings_get",
         "settings_update",
+        "training_set",
+        "training_reset",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),

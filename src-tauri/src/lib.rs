@@ -26,7 +26,8 @@ pub fn run() {
                     env_incoming: std::env::var_os(INCOMING_DIR_ENV).map(PathBuf::from),
                     clock: Arc::new(SystemClock),
                     watch: WatchOptions::default(),
-                    samples_on_first_run: true,
+                    training_on_first_run: true,
+                    force_training: std::env::args().any(|a| a == "--training"),
                 };
                 Session::start(config, move |event| events::emit(&handle, event)).map_err(ApiError::from)
             });
@@ -42,6 +43,8 @@ pub fn run() {
             commands::transfers::transfer_export_original,
             commands::settings::settings_get,
             commands::settings::settings_update,
+            commands::settings::training_set,
+            commands::settings::training_reset,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

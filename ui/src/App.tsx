@@ -36,6 +36,17 @@ export function App() {
           early.push(event);
           return;
         }
+        if (event.kind === "inboxReplaced") {
+          // Training mode switched, training data reset, records moved: load the other inbox.
+          backend
+            .snapshot()
+            .then((s) => {
+              setSnapshot(s);
+              setError(null);
+            })
+            .catch((e: unknown) => setError(toBackendError(e)));
+          return;
+        }
         setSnapshot((s) => (s ? applyEvent(s, event) : s));
       })
       .then((stop) => {
@@ -56,8 +67,14 @@ export function App() {
   }, [backend]);
 
   const watch = snapshot?.watch;
+  const training = snapshot?.training ?? false;
   return (
-    <div className="app">
+    <div className={training ? "app training" : "app"}>
+      {training && (
+        <div className="training-banner" role="note" data-testid="training-banner">
+          TRAINING — synthetic records. Nothing here is a real patient; nothing leaves the training folder.
+        </div>
+      )}
       <header className="app-header">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true">
@@ -80,6 +97,11 @@ export function App() {
         )}
       </header>
       <main className="app-main">
+        {training && (
+          <div className="training-watermark" aria-hidden="true">
+            TRAINING
+          </div>
+        )}
         {error && (
           <div className="banner banner-error" role="alert">
             <strong>The inbox could not be loaded.</strong> {error.message}{" "}

@@ -50,6 +50,7 @@ export function snapshot(over: Partial<InboxSnapshot> = {}): InboxSnapshot {
     watch: { incomingDir: "/data/incoming", incomingSource: "default", watching: true, problem: null },
     notices: [],
     dataDir: "/data",
+    training: false,
     ...over,
   };
 }
@@ -71,5 +72,6 @@ export function backend(over: Partial<InboxSnapshot> = {}): FixtureBackend {
     attachmentTimeoutHours: 24,
     storageDir: null,
     effectiveStorageDir: "/data",
+    training: { active: false, forced: false, incomingDir: "/data/training/incoming" },
   });
 }

@@ -70,5 +70,7 @@ fn readable(event: &InboxEvent, was_in_trouble: &AtomicBool) -> Option<String> {
             None => return None,
         },
         InboxEvent::Notice { notice } => format!("notice\t\t{}", notice.message),
+        // Only the app switches inboxes (training mode); the command line has one.
+        InboxEvent::InboxReplaced { .. } => return None,
     })
 }

@@ -210,6 +210,8 @@ pub struct InboxSnapshot {
     /// Passing notices (a folder dropped into the incoming folder, an unreadable file...).
     pub notices: Vec<Notice>,
     pub data_dir: String,
+    /// This is the training inbox: synthetic records only; every screen carries a watermark.
+    pub training: bool,
 }
 
 /// A passing message for the practice: something happened that they should know about.
@@ -243,6 +245,10 @@ pub enum InboxEvent {
     /// Something the practice should know.
     #[serde(rename_all = "camelCase")]
     Notice { notice: Notice },
+    /// Another inbox is now shown (training mode switched, training data reset, records folder
+    /// moved): load everything again.
+    #[serde(rename_all = "camelCase")]
+    InboxReplaced { training: bool },
 }
 
 /// The settings the UI can see and change.
@@ -260,6 +266,19 @@ pub struct SettingsView {
     pub storage_dir: Option<String>,
     /// Where the database, originals and quarantine are actually kept.
     pub effective_storage_dir: String,
+    pub training: TrainingView,
+}
+
+/// Training mode as the settings screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainingView {
+    /// The training inbox is open (every screen says so).
+    pub active: bool,
+    /// Started with `--training`: it cannot be switched off until the app is started without.
+    pub forced: bool,
+    /// Where a trainer drops generated files during a demo.
+    pub incoming_dir: String,
 }
 
 /// The HTTP push endpoint as configured, and how it is doing.

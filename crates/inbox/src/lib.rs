@@ -24,6 +24,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod samples;
 pub mod session;
+pub mod training;
 pub mod watch;
 
 use std::collections::VecDeque;
@@ -193,6 +194,7 @@ impl Inbox {
             }),
             notices,
             data_dir: self.paths.data_dir.display().to_string(),
+            training: false,
         })
     }
 

@@ -133,6 +133,8 @@ pub struct Settings {
     pub endpoint: EndpointSettings,
     /// Hours a record waits for its large-message parts before it is incomplete (default 24).
     pub attachment_timeout_hours: Option<u32>,
+    /// Training mode is on: the app shows the training inbox, not this one.
+    pub training_mode: bool,
 }
 
 /// The HTTP push endpoint's settings. Off unless the practice turns it on.

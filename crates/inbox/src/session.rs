@@ -1,5 +1,6 @@
-//! A running inbox as the desktop app sees it: the inbox, its folder watcher, and settings that can
-//! change while it runs (changing the watched folder restarts the watcher).
+//! A running inbox as the desktop app sees it: the inbox, its folder watcher and endpoint, settings
+//! that can change while it runs (changing the watched folder restarts the watcher), and training
+//! mode, which swaps the live inbox for the training one ([`crate::training`]).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -7,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::dto::{InboxEvent, SettingsUpdate, SettingsView};
 use crate::paths::{DataPaths, Settings};
 use crate::watch::{FolderWatcher, WatchOptions};
-use crate::{samples, Clock, Inbox, InboxError};
+use crate::{training, Clock, Inbox, InboxError};
 
 /// Where a session's events go.
 pub type EventSink = Arc<dyn Fn(InboxEvent) + Send + Sync>;
@@ -20,8 +21,11 @@ pub struct SessionConfig {
     pub env_incoming: Option<PathBuf>,
     pub clock: Arc<dyn Clock>,
     pub watch: WatchOptions,
-    /// Load the built-in sample records on a first run with nothing configured.
-    pub samples_on_first_run: bool,
+    /// On a first run with nothing configured, start in training mode with its scenario set, so a
+    /// newcomer sees a full inbox.
+    pub training_on_first_run: bool,
+    /// `--training`: training mode whatever the settings say, for this run.
+    pub force_training: bool,
 }
 
 pub struct Session {
@@ -35,6 +39,8 @@ struct Running {
     // Dropped (stopped) before a new one starts.
     watcher: Option<FolderWatcher>,
     endpoint: crate::endpoint::EndpointState,
+    /// The inbox is the training one.
+    training: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -51,22 +57,22 @@ impl Session {
         on_event: impl Fn(InboxEvent) + Send + Sync + 'static,
     ) -> Result<Session, InboxError> {
         let on_event: EventSink = Arc::new(on_event);
-        let settings_file = DataPaths::resolve(&config.data_dir, None, &Settings::default()).settings_file;
-        let settings = Settings::load(&settings_file)?;
-        let nothing_configured = config.env_incoming.is_none() && settings.incoming_dir.is_none();
-        let paths = DataPaths::resolve(&config.data_dir, config.env_incoming.clone(), &settings);
-        let first_run = !paths.database.exists();
-        let inbox = Arc::new(Inbox::open_with(
-            paths,
-            config.clock.clone(),
-            pipeline_options(&settings),
-        )?);
-        if config.samples_on_first_run && first_run && nothing_configured {
-            crate::paths::create_private_dir(&inbox.paths().incoming)?;
-            samples::place_in(&inbox.paths().incoming)?;
+        let settings_file = live_settings_file(&config.data_dir);
+        let mut settings = Settings::load(&settings_file)?;
+        let live_paths = DataPaths::resolve(&config.data_dir, config.env_incoming.clone(), &settings);
+        let nothing_configured = config.env_incoming.is_none()
+            && !settings_file.exists()
+            && !live_paths.database.exists()
+            && !training::training_dir(&config.data_dir).exists();
+        if config.training_on_first_run && nothing_configured {
+            settings.training_mode = true;
+            crate::paths::create_private_dir(&config.data_dir)?;
+            settings.save(&settings_file)?;
         }
+        let training = config.force_training || settings.training_mode;
+        let inbox = open_inbox(&config, &settings, training)?;
         let watcher = Some(start_watcher(&inbox, &config, &on_event));
-        let endpoint = crate::endpoint::EndpointState::start(&inbox, &settings.endpoint, &on_event);
+        let endpoint = start_endpoint(&inbox, &settings, training, &on_event);
         Ok(Session {
             config,
             on_event,
@@ -74,8 +80,73 @@ impl Session {
                 inbox,
                 watcher,
                 endpoint,
+                training,
             }),
         })
+    }
+
+    /// True while the training inbox is open.
+    pub fn is_training(&self) -> bool {
+        self.running().training
+    }
+
+    /// Everything the inbox screen shows, marked when it is the training inbox.
+    pub fn snapshot(&self) -> Result<crate::dto::InboxSnapshot, InboxError> {
+        let (inbox, training) = {
+            let running = self.running();
+            (running.inbox.clone(), running.training)
+        };
+        Ok(crate::dto::InboxSnapshot {
+            training,
+            ..inbox.snapshot()?
+        })
+    }
+
+    /// Switches between the live inbox and the training one (the switch in Settings). The screen
+    /// hears `InboxReplaced` and loads the other inbox.
+    pub fn set_training(&self, enabled: bool) -> Result<SettingsView, InboxError> {
+        if self.config.force_training && !enabled {
+            return Err(InboxError::InvalidInput(
+                "GP2GP Inbox was started with --training: start it without --training to use the live inbox."
+                    .into(),
+            ));
+        }
+        let settings_file = live_settings_file(&self.config.data_dir);
+        let mut settings = Settings::load(&settings_file)?;
+        settings.training_mode = enabled;
+        settings.save(&settings_file)?;
+        let mut running = self.running();
+        if running.training != enabled {
+            running.watcher = None;
+            running.endpoint = crate::endpoint::EndpointState::stopped();
+            running.inbox = open_inbox(&self.config, &settings, enabled)?;
+            running.training = enabled;
+            running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
+            running.endpoint = start_endpoint(&running.inbox, &settings, enabled, &self.on_event);
+            (self.on_event)(InboxEvent::InboxReplaced { training: enabled });
+        }
+        Ok(self.view_of(&settings, &running))
+    }
+
+    /// Training mode only: puts the training inbox back to its scenario set, as new. Returns how
+    /// many records it now holds.
+    pub fn reset_training(&self) -> Result<u64, InboxError> {
+        let mut running = self.running();
+        if !running.training {
+            return Err(InboxError::InvalidInput(
+                "Training data can only be reset in training mode; the live inbox is never reset.".into(),
+            ));
+        }
+        running.watcher = None;
+        let unused = training::start_afresh(&self.config.data_dir)?;
+        running.inbox = training::open(&self.config.data_dir, self.config.clock.clone())?;
+        running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
+        for dir in unused {
+            // Best effort: a folder still open elsewhere goes at the next reset.
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        (self.on_event)(InboxEvent::InboxReplaced { training: true });
+        running.inbox.count_transfers()
     }
 
     fn running(&self) -> MutexGuard<'_, Running> {
@@ -86,21 +157,46 @@ impl Session {
         self.running().inbox.clone()
     }
 
+    /// The live settings (in training mode too: they apply again when it ends).
     pub fn settings(&self) -> Result<SettingsView, InboxError> {
-        let inbox = self.inbox();
-        let settings = Settings::load(&inbox.paths().settings_file)?;
+        let settings = Settings::load(&live_settings_file(&self.config.data_dir))?;
         let running = self.running();
-        Ok(view(&settings, inbox.paths(), &running.endpoint))
+        Ok(self.view_of(&settings, &running))
+    }
+
+    fn view_of(&self, settings: &Settings, running: &Running) -> SettingsView {
+        let live_paths =
+            DataPaths::resolve(&self.config.data_dir, self.config.env_incoming.clone(), settings);
+        let training_paths_incoming = training::training_dir(&self.config.data_dir).join("incoming");
+        SettingsView {
+            incoming_dir: settings.incoming_dir.as_ref().map(|d| d.display().to_string()),
+            effective_incoming_dir: live_paths.incoming.display().to_string(),
+            incoming_source: live_paths.incoming_source,
+            endpoint: running.endpoint.view(&settings.endpoint, &live_paths),
+            attachment_timeout_hours: settings.attachment_timeout_hours.unwrap_or(24),
+            storage_dir: settings.storage_dir.as_ref().map(|d| d.display().to_string()),
+            effective_storage_dir: live_paths.storage_dir.display().to_string(),
+            training: crate::dto::TrainingView {
+                active: running.training,
+                forced: self.config.force_training,
+                incoming_dir: training_paths_incoming.display().to_string(),
+            },
+        }
     }
 
     /// Copies the original of a transfer's record into the user's Downloads folder (else
     /// `exports/` in the data folder). Returns where it went.
     pub fn export_original(&self, transfer_id: i64) -> Result<String, InboxError> {
         let inbox = self.inbox();
-        let downloads = std::env::var_os("HOME")
-            .map(|h| PathBuf::from(h).join("Downloads"))
-            .filter(|d| d.is_dir());
-        let dir = downloads.unwrap_or_else(|| inbox.paths().data_dir.join("exports"));
+        let dir = if self.is_training() {
+            // Training records never leave the training folder.
+            training::outbox(&self.config.data_dir)
+        } else {
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join("Downloads"))
+                .filter(|d| d.is_dir())
+                .unwrap_or_else(|| inbox.paths().data_dir.join("exports"))
+        };
         Ok(inbox.export_original(transfer_id, &dir)?.display().to_string())
     }
 
@@ -116,8 +212,8 @@ impl Session {
                     "The incoming folder must be a full path (such as /srv/gp2gp/incoming), not \"{dir}\"."
                 )));
             }
-            let current = self.inbox();
-            let own = current.paths();
+            let current = Settings::load(&live_settings_file(&self.config.data_dir))?;
+            let own = &DataPaths::resolve(&self.config.data_dir, None, &current);
             let dir = PathBuf::from(dir);
             let taken = [
                 &own.data_dir,
@@ -169,9 +265,12 @@ impl Session {
             ));
         }
         let mut running = self.running();
+        let settings_file = live_settings_file(&self.config.data_dir);
+        let before = Settings::load(&settings_file)?;
         let settings = Settings {
             incoming_dir: incoming_dir.map(PathBuf::from),
             storage_dir: storage_dir.map(PathBuf::from),
+            training_mode: before.training_mode,
             endpoint: crate::paths::EndpointSettings {
                 enabled: update.endpoint_enabled,
                 listen,
@@ -179,8 +278,11 @@ impl Session {
             },
             attachment_timeout_hours: Some(update.attachment_timeout_hours),
         };
-        let before = Settings::load(&running.inbox.paths().settings_file)?;
-        settings.save(&running.inbox.paths().settings_file)?;
+        settings.save(&settings_file)?;
+        if running.training {
+            // Saved for the live inbox; the training inbox keeps running as it is.
+            return Ok(self.view_of(&settings, &running));
+        }
         let paths = DataPaths::resolve(&self.config.data_dir, self.config.env_incoming.clone(), &settings);
         let reopen = paths != *running.inbox.paths()
             || before.attachment_timeout_hours != settings.attachment_timeout_hours;
@@ -196,11 +298,47 @@ impl Session {
         }
         if reopen || before.endpoint != settings.endpoint {
             running.endpoint = crate::endpoint::EndpointState::stopped();
-            running.endpoint =
-                crate::endpoint::EndpointState::start(&running.inbox, &settings.endpoint, &self.on_event);
+            running.endpoint = start_endpoint(&running.inbox, &settings, false, &self.on_event);
         }
-        Ok(view(&settings, running.inbox.paths(), &running.endpoint))
+        if running.inbox.paths().storage_dir != before_storage(&self.config, &before) {
+            (self.on_event)(InboxEvent::InboxReplaced { training: false });
+        }
+        Ok(self.view_of(&settings, &running))
     }
+}
+
+fn before_storage(config: &SessionConfig, before: &Settings) -> PathBuf {
+    DataPaths::resolve(&config.data_dir, None, before).storage_dir
+}
+
+fn live_settings_file(data_dir: &std::path::Path) -> PathBuf {
+    DataPaths::resolve(data_dir, None, &Settings::default()).settings_file
+}
+
+/// The live inbox, or the training one.
+fn open_inbox(config: &SessionConfig, settings: &Settings, training: bool) -> Result<Arc<Inbox>, InboxError> {
+    if training {
+        return training::open(&config.data_dir, config.clock.clone());
+    }
+    let paths = DataPaths::resolve(&config.data_dir, config.env_incoming.clone(), settings);
+    Ok(Arc::new(Inbox::open_with(
+        paths,
+        config.clock.clone(),
+        pipeline_options(settings),
+    )?))
+}
+
+/// The endpoint as the settings say, never in training mode.
+fn start_endpoint(
+    inbox: &Arc<Inbox>,
+    settings: &Settings,
+    training: bool,
+    on_event: &EventSink,
+) -> crate::endpoint::EndpointState {
+    if training {
+        return crate::endpoint::EndpointState::stopped();
+    }
+    crate::endpoint::EndpointState::start(inbox, &settings.endpoint, on_event)
 }
 
 fn pipeline_options(settings: &Settings) -> crate::PipelineOptions {
@@ -214,16 +352,4 @@ fn pipeline_options(settings: &Settings) -> crate::PipelineOptions {
 fn start_watcher(inbox: &Arc<Inbox>, config: &SessionConfig, on_event: &EventSink) -> FolderWatcher {
     let sink = on_event.clone();
     FolderWatcher::start(inbox.clone(), config.watch, move |e| sink(e))
-}
-
-fn view(settings: &Settings, paths: &DataPaths, endpoint: &crate::endpoint::EndpointState) -> SettingsView {
-    SettingsView {
-        incoming_dir: settings.incoming_dir.as_ref().map(|d| d.display().to_string()),
-        effective_incoming_dir: paths.incoming.display().to_string(),
-        incoming_source: paths.incoming_source,
-        endpoint: endpoint.view(&settings.endpoint, paths),
-        attachment_timeout_hours: settings.attachment_timeout_hours.unwrap_or(24),
-        storage_dir: settings.storage_dir.as_ref().map(|d| d.display().to_string()),
-        effective_storage_dir: paths.storage_dir.display().to_string(),
-    }
 }

@@ -15,3 +15,15 @@ pub fn settings_update(
 ) -> Result<SettingsView, ApiError> {
     Ok(super::session(&state)?.update_settings(update)?)
 }
+
+/// Switches between the live inbox and the training inbox.
+#[tauri::command]
+pub fn training_set(state: tauri::State<'_, AppState>, enabled: bool) -> Result<SettingsView, ApiError> {
+    Ok(super::session(&state)?.set_training(enabled)?)
+}
+
+/// Puts the training inbox back to its scenario set; returns how many records it holds.
+#[tauri::command]
+pub fn training_reset(state: tauri::State<'_, AppState>) -> Result<u64, ApiError> {
+    Ok(super::session(&state)?.reset_training()?)
+}

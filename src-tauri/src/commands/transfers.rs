@@ -5,7 +5,7 @@ use crate::AppState;
 
 #[tauri::command]
 pub fn inbox_snapshot(state: tauri::State<'_, AppState>) -> Result<InboxSnapshot, ApiError> {
-    Ok(super::session(&state)?.inbox().snapshot()?)
+    Ok(super::session(&state)?.snapshot()?)
 }
 
 /// The original of a transfer's record as received, for reading (at most 2 MB shown).

@@ -121,10 +121,17 @@ async fn an_unreadable_file_goes_to_quarantine_with_a_reason() {
 
 #[tokio::test]
 #[ignore = "needs a display, tauri-driver and WebKitWebDriver: run by scripts/test.sh under xvfb-run"]
-async fn a_newcomer_sees_the_sample_records() {
+async fn a_newcomer_sees_a_full_training_inbox() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = App::first_run("inbox_first_run").await;
     let c = &app.client;
+    let banner = c
+        .wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::Css("[data-testid='training-banner']"))
+        .await
+        .expect("the training watermark");
+    assert!(banner.text().await.unwrap().contains("TRAINING"));
     for nhs in ["9442964410", "1234567890"] {
         c.wait()
             .at_most(ARRIVAL)
@@ -148,6 +155,61 @@ async fn a_newcomer_sees_the_sample_records() {
             "each marked as a sample"
         );
     }
+    // The scenario set's garbled file is in quarantine, as a trainer would show.
+    c.find(Locator::XPath(
+        "//tr[@data-file-name='training-garbled-transfer.xml']",
+    ))
+    .await
+    .expect("the garbled training file in quarantine");
+    app.finish().await;
+}
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver: run by scripts/test.sh under xvfb-run"]
+async fn a_trainer_switches_to_training_mode_and_resets_it() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start("training_mode").await;
+    let c = &app.client;
+    let click = |xpath: &'static str| async move {
+        c.wait()
+            .at_most(ARRIVAL)
+            .for_element(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("{xpath}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    };
+    c.wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::XPath("//*[normalize-space()='No records yet.']"))
+        .await
+        .expect("the live inbox, empty");
+    click("//button[normalize-space()='Settings']").await;
+    click("//button[normalize-space()='Switch to training mode']").await;
+    c.wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::Css("[data-testid='training-banner']"))
+        .await
+        .expect("the training watermark");
+    click("//button[normalize-space()='Reset training data']").await;
+    let status = c
+        .wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::XPath("//*[@role='status']"))
+        .await
+        .unwrap();
+    assert!(status.text().await.unwrap().contains("Training data reset"));
+    click("//button[normalize-space()='Inbox']").await;
+    c.wait()
+        .at_most(ARRIVAL)
+        .for_element(Locator::XPath("//tr[@data-nhs-number='9442964410']"))
+        .await
+        .expect("the scenario records in the training inbox");
+    assert!(
+        !app.data_dir.path().join("inbox.sqlite3").exists() || app.data_dir.path().join("training").is_dir(),
+        "training records are kept apart"
+    );
     app.finish().await;
 }
 

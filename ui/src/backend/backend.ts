@@ -15,6 +15,10 @@ export interface Backend {
   exportOriginal(transferId: number): Promise<string>;
   settings(): Promise<SettingsView>;
   updateSettings(update: SettingsUpdate): Promise<SettingsView>;
+  /** Switches between the live inbox and the training inbox. */
+  setTraining(enabled: boolean): Promise<SettingsView>;
+  /** Puts the training inbox back to its scenario set; resolves to how many records it holds. */
+  resetTraining(): Promise<number>;
   /** Calls `handler` for every event the core pushes; resolves to a function that stops listening. */
   onEvent(handler: (event: InboxEvent) => void): Promise<() => void>;
 }

@@ -82,8 +82,32 @@ export class FixtureBackend implements Backend {
       attachmentTimeoutHours: update.attachmentTimeoutHours,
       storageDir: update.storageDir,
       effectiveStorageDir: update.storageDir ?? "/data",
+      training: this.settingsView.training,
     };
     return structuredClone(this.settingsView);
+  }
+
+  async setTraining(enabled: boolean): Promise<SettingsView> {
+    this.calls.push(`setTraining:${enabled}`);
+    this.settingsView = {
+      ...this.settingsView,
+      training: { ...this.settingsView.training, active: enabled },
+    };
+    this.state = { ...this.state, training: enabled };
+    this.push({ kind: "inboxReplaced", training: enabled });
+    return structuredClone(this.settingsView);
+  }
+
+  async resetTraining(): Promise<number> {
+    this.calls.push("resetTraining");
+    if (!this.settingsView.training.active) {
+      throw new BackendError({
+        code: "invalid_input",
+        message: "Training data can only be reset in training mode; the live inbox is never reset.",
+      });
+    }
+    this.push({ kind: "inboxReplaced", training: true });
+    return this.state.transfers.length;
   }
 
   async onEvent(handler: (event: InboxEvent) => void): Promise<() => void> {

@@ -24,5 +24,7 @@ export const tauriBackend: Backend = {
   exportOriginal: (transferId: number) => call<string>("transfer_export_original", { transferId }),
   settings: () => call<SettingsView>("settings_get"),
   updateSettings: (update: SettingsUpdate) => call<SettingsView>("settings_update", { update }),
+  setTraining: (enabled: boolean) => call<SettingsView>("training_set", { enabled }),
+  resetTraining: () => call<number>("training_reset"),
   onEvent: (handler) => listen<InboxEvent>(INBOX_EVENT, (e) => handler(e.payload)),
 };

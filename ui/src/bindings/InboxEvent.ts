@@ -7,4 +7,4 @@ import type { WatchStatus } from "./WatchStatus";
 /**
  * Pushed to the UI as things happen; no polling.
  */
-export type InboxEvent = { "kind": "transferStored", transfer: TransferRow, } | { "kind": "duplicate", transferId: number | null, fileName: string, } | { "kind": "quarantined", entry: QuarantineRow, } | { "kind": "watchChanged", status: WatchStatus, } | { "kind": "notice", notice: Notice, };
+export type InboxEvent = { "kind": "transferStored", transfer: TransferRow, } | { "kind": "duplicate", transferId: number | null, fileName: string, } | { "kind": "quarantined", entry: QuarantineRow, } | { "kind": "watchChanged", status: WatchStatus, } | { "kind": "notice", notice: Notice, } | { "kind": "inboxReplaced", training: boolean, };

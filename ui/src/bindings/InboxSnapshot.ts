@@ -11,4 +11,8 @@ export type InboxSnapshot = { transfers: Array<TransferRow>, quarantine: Array<Q
 /**
  * Passing notices (a folder dropped into the incoming folder, an unreadable file...).
  */
-notices: Array<Notice>, dataDir: string, };
+notices: Array<Notice>, dataDir: string, 
+/**
+ * This is the training inbox: synthetic records only; every screen carries a watermark.
+ */
+training: boolean, };

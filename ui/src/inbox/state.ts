@@ -24,5 +24,8 @@ export function applyEvent(state: InboxSnapshot, event: InboxEvent): InboxSnapsh
       return { ...state, notices: [event.notice, ...state.notices].slice(0, 50) };
     case "duplicate":
       return state;
+    case "inboxReplaced":
+      // Another inbox is shown now: the App loads it afresh.
+      return state;
   }
 }

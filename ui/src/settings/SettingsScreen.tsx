@@ -48,6 +48,28 @@ export function SettingsScreen() {
   }, [backend]);
 
   const set = (patch: Partial<Form>) => setForm((f) => (f ? { ...f, ...patch } : f));
+  const [trainingNote, setTrainingNote] = useState<string | null>(null);
+
+  async function switchTraining(enabled: boolean) {
+    setTrainingNote(null);
+    try {
+      setView(await backend.setTraining(enabled));
+      setError(null);
+    } catch (err) {
+      setError(toBackendError(err));
+    }
+  }
+
+  async function resetTraining() {
+    setTrainingNote(null);
+    try {
+      const n = await backend.resetTraining();
+      setTrainingNote(`Training data reset: ${n} ${n === 1 ? "record" : "records"} ready.`);
+      setError(null);
+    } catch (err) {
+      setError(toBackendError(err));
+    }
+  }
 
   async function save(e: FormEvent) {
     e.preventDefault();
@@ -92,7 +114,58 @@ export function SettingsScreen() {
   return (
     <section className="panel settings" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
+      {view && (
+        <section className="training-settings" aria-labelledby="training-title">
+          <h2 id="training-title">Training mode</h2>
+          <p className="hint">
+            A separate inbox of synthetic records for demonstrations and practice. The live inbox, its folders
+            and the endpoint are left alone while it is on.
+          </p>
+          {view.training.active ? (
+            <>
+              <p>
+                <strong>Training mode is on.</strong> Drop generated files into{" "}
+                <code>{view.training.incomingDir}</code> to watch them arrive.
+              </p>
+              <div className="actions">
+                <button type="button" className="primary" onClick={resetTraining}>
+                  Reset training data
+                </button>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => switchTraining(false)}
+                  disabled={view.training.forced}
+                >
+                  Leave training mode
+                </button>
+              </div>
+              {view.training.forced && (
+                <p className="hint">
+                  The app was started with --training: start it without to use the live inbox.
+                </p>
+              )}
+            </>
+          ) : (
+            <div className="actions">
+              <button type="button" className="secondary" onClick={() => switchTraining(true)}>
+                Switch to training mode
+              </button>
+            </div>
+          )}
+          {trainingNote && (
+            <p className="field-ok" role="status">
+              {trainingNote}
+            </p>
+          )}
+        </section>
+      )}
       <form onSubmit={save}>
+        {view?.training.active && (
+          <p className="hint">
+            The settings below are the live inbox's; they apply again when training mode ends.
+          </p>
+        )}
         <fieldset>
           <legend>Watched folder</legend>
           <label htmlFor="incoming-dir" className="field-label">

@@ -52,7 +52,8 @@ fn config(data_dir: &std::path::Path) -> SessionConfig {
         env_incoming: Some(data_dir.join("in")),
         clock: Arc::new(SystemClock),
         watch: WatchOptions::default(),
-        samples_on_first_run: false,
+        training_on_first_run: false,
+        force_training: false,
     }
 }
 

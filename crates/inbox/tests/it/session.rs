@@ -31,7 +31,8 @@ fn start(data_dir: &Path, env_incoming: Option<&Path>, samples: bool) -> (Sessio
         env_incoming: env_incoming.map(Path::to_owned),
         clock: Arc::new(SystemClock),
         watch: options(),
-        samples_on_first_run: samples,
+        training_on_first_run: samples,
+        force_training: false,
     };
     let session = Session::start(config, move |e| {
         let _ = tx.send(e);
@@ -175,33 +176,109 @@ fn a_folder_that_cannot_be_created_is_reported_and_the_app_keeps_going() {
 }
 
 #[test]
-fn first_run_with_nothing_configured_loads_the_samples_once() {
+fn a_first_run_with_nothing_configured_opens_training_mode_with_its_scenario_set() {
     let data = tempfile::tempdir().unwrap();
+    let set = inbox::training::scenario_set().len();
     {
-        let (session, rx) = start(data.path(), None, true);
-        for _ in inbox::samples::SAMPLES {
-            wait_for(&rx, "sample stored", |e| {
-                matches!(e, InboxEvent::TransferStored { .. }).then_some(())
-            });
-        }
-        let rows = session.inbox().transfers().unwrap();
-        assert!(rows.iter().all(|r| r.sample));
+        let (session, _rx) = start(data.path(), None, true);
+        assert!(session.is_training());
+        let snapshot = session.snapshot().unwrap();
+        assert!(snapshot.training, "every screen is marked");
+        // Filed before the screen first asks: samples stored, one sent twice, one garbled.
+        assert_eq!(snapshot.transfers.len(), inbox::samples::SAMPLES.len());
+        assert_eq!(snapshot.quarantine.len(), 1);
         assert_eq!(
-            session.settings().unwrap().incoming_source,
-            IncomingSource::Default
+            session
+                .inbox()
+                .arrival_outcomes()
+                .unwrap()
+                .iter()
+                .map(|(_, n)| n)
+                .sum::<u64>(),
+            set as u64
         );
+        // The live inbox was not touched.
+        assert!(!data.path().join(inbox::paths::DATABASE_FILE).exists());
+        assert!(session.settings().unwrap().training.active);
     }
-    // Second start: no new samples.
+    // Second start: still training mode, nothing filed twice.
     let (session, _rx) = start(data.path(), None, true);
-    assert!(!data
-        .path()
-        .join("incoming")
-        .join(inbox::samples::SAMPLES[0].0)
-        .exists());
+    assert!(session.is_training());
     assert_eq!(
         session.inbox().count_transfers().unwrap(),
         inbox::samples::SAMPLES.len() as u64
     );
+}
+
+#[test]
+fn training_mode_is_switched_and_reset_without_touching_the_live_inbox() {
+    let data = tempfile::tempdir().unwrap();
+    let (session, rx) = start(data.path(), Some(&data.path().join("in")), false);
+    assert!(!session.is_training());
+    wait_for(&rx, "watching", |e| match e {
+        InboxEvent::WatchChanged { status } if status.watching => Some(()),
+        _ => None,
+    });
+    deliver(
+        &corpus("tpp_allergy_ctv3_bare_extract.xml"),
+        &data.path().join("in"),
+        "live.xml",
+    );
+    wait_for(&rx, "live record", |e| {
+        matches!(e, InboxEvent::TransferStored { .. }).then_some(())
+    });
+    assert!(session.reset_training().is_err(), "the live inbox is never reset");
+
+    let view = session.set_training(true).unwrap();
+    assert!(view.training.active);
+    wait_for(&rx, "replaced", |e| match e {
+        InboxEvent::InboxReplaced { training: true } => Some(()),
+        _ => None,
+    });
+    let trainees = session.inbox().count_transfers().unwrap();
+    assert_eq!(trainees, inbox::samples::SAMPLES.len() as u64);
+    // A trainer drops a file in the training folder during the demo; then resets.
+    deliver(
+        &corpus("emis_PWTP7_documents_referrals.xml"),
+        std::path::Path::new(&view.training.incoming_dir),
+        "demo.xml",
+    );
+    wait_for(&rx, "demo record", |e| {
+        matches!(e, InboxEvent::TransferStored { .. }).then_some(())
+    });
+    assert_eq!(session.inbox().count_transfers().unwrap(), trainees + 1);
+    assert_eq!(session.reset_training().unwrap(), trainees);
+    // Exports stay in the training outbox.
+    let first = session.inbox().transfers().unwrap()[0].id;
+    let saved = session.export_original(first).unwrap();
+    assert!(saved.contains("/training/outbox/"), "{saved}");
+
+    let view = session.set_training(false).unwrap();
+    assert!(!view.training.active);
+    assert_eq!(
+        session.inbox().count_transfers().unwrap(),
+        1,
+        "the live record is still there"
+    );
+    assert!(!session.snapshot().unwrap().training);
+}
+
+#[test]
+fn started_with_training_it_cannot_be_switched_off() {
+    let data = tempfile::tempdir().unwrap();
+    let config = SessionConfig {
+        data_dir: data.path().to_owned(),
+        env_incoming: Some(data.path().join("in")),
+        clock: Arc::new(SystemClock),
+        watch: options(),
+        training_on_first_run: false,
+        force_training: true,
+    };
+    let session = Session::start(config, |_| {}).unwrap();
+    assert!(session.is_training());
+    assert!(session.settings().unwrap().training.forced);
+    let err = session.set_training(false).unwrap_err();
+    assert!(err.to_string().contains("--training"), "{err}");
 }
 
 #[test]
