@@ -71,6 +71,28 @@ impl Store {
             .optional()?)
     }
 
+    /// True when a quarantine entry already uses this name in the quarantine folder.
+    pub fn quarantine_name_taken(&self, quarantine_name: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM quarantine WHERE quarantine_name = ?1",
+                [quarantine_name],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Records that an entry's file now has another name in the quarantine folder.
+    pub fn rename_quarantined(&self, id: i64, quarantine_name: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE quarantine SET quarantine_name = ?2 WHERE id = ?1",
+            params![id, quarantine_name],
+        )?;
+        Ok(())
+    }
+
     /// Every quarantined file, most recent first.
     pub fn list_quarantined(&self) -> Result<Vec<Quarantined>> {
         let mut stmt = self.conn().prepare(

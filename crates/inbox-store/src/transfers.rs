@@ -154,7 +154,7 @@ impl Store {
         Ok(self.conn().query_row(&sql, [id], from_row).optional()?)
     }
 
-    /// The first transfer of this EhrExtract id (compared case-insensitively, leading and trailing
+    /// The first transfer of this EhrExtract id, preferring one that is not incomplete (compared case-insensitively, leading and trailing
     /// white space ignored), if any.
     pub fn transfer_by_extract_id(&self, extract_id: &str) -> Result<Option<Transfer>> {
         // SQLite's one-argument trim() strips spaces only; ids read from XML may carry tabs or
@@ -162,7 +162,7 @@ impl Store {
         let sql = format!(
             "SELECT {} FROM transfers \
              WHERE upper(trim(extract_id, ' ' || char(9, 10, 13))) = upper(trim(?1, ' ' || char(9, 10, 13))) \
-             ORDER BY id LIMIT 1",
+             ORDER BY status = 'incomplete', id LIMIT 1",
             columns()
         );
         Ok(self.conn().query_row(&sql, [extract_id], from_row).optional()?)

@@ -890,6 +890,39 @@ fn quarantine_rows_round_trip_newest_first() {
         .is_err());
 }
 
+#[test]
+fn quarantine_names_in_use_are_known_and_can_change() {
+    let (_dir, store) = temp_store();
+    let id = store
+        .insert_quarantined(&quarantined("a.bin", "2026-03-01T10:00:00Z"))
+        .unwrap();
+    assert!(store.quarantine_name_taken("a.bin").unwrap());
+    assert!(!store.quarantine_name_taken("b.bin").unwrap());
+    store.rename_quarantined(id, "a (2).bin").unwrap();
+    assert!(!store.quarantine_name_taken("a.bin").unwrap());
+    assert_eq!(
+        store.quarantined(id).unwrap().unwrap().fields.quarantine_name,
+        "a (2).bin"
+    );
+}
+
+#[test]
+fn an_extract_id_prefers_a_transfer_that_is_not_incomplete() {
+    let (_dir, store) = temp_store();
+    let first = add_transfer(&store, "s1", transfer_of(0, "2026-03-01T10:00:00Z"));
+    store
+        .set_transfer_status(first, &status_change("incomplete", "2026-03-02T10:00:00Z"))
+        .unwrap();
+    let extract = store.transfer(first).unwrap().unwrap().fields.extract_id.unwrap();
+    // Only an incomplete one: it is still found (the caller decides).
+    assert_eq!(store.transfer_by_extract_id(&extract).unwrap().unwrap().id, first);
+    let second = add_transfer(&store, "s2", transfer_of(0, "2026-03-03T10:00:00Z"));
+    assert_eq!(
+        store.transfer_by_extract_id(&extract).unwrap().unwrap().id,
+        second
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The record, from the public corpus
 

@@ -40,6 +40,7 @@ pub(crate) fn write_stream_atomically(
         }
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;
+        sync_parent(path);
         Ok((hex(&hasher.finalize()), len))
     };
     write().map_err(|e| {
@@ -61,6 +62,7 @@ pub(crate) fn store_content(root: &Path, source: &mut dyn Read) -> Result<(Strin
         let _ = std::fs::remove_file(&tmp);
         InboxError::io(format!("Could not write {}", target.display()), e)
     })?;
+    sync_parent(&target);
     Ok((sha, len, name))
 }
 
@@ -82,20 +84,62 @@ pub(crate) fn content_name(sha256: &str) -> String {
 /// Moves a file, copying safely (then removing the source) when `rename` cannot cross file systems.
 /// The file ends owner-only, whatever permissions the sender gave it.
 pub(crate) fn move_file(from: &Path, to: &Path) -> Result<(), InboxError> {
-    if std::fs::rename(from, to).is_ok() {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // Best effort: a file owned by another account cannot be changed, and it must still be
-            // filed (its folder is owner-only all the same).
-            let _ = std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600));
+    match std::fs::rename(from, to) {
+        Ok(()) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                // Best effort: a file owned by another account cannot be changed, and it must still
+                // be filed (its folder is owner-only all the same).
+                let _ = std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600));
+            }
+            sync_parent(to);
+            return Ok(());
         }
-        return Ok(());
+        // Only another file system is a reason to copy; anything else (no right to remove the
+        // sender's file...) must leave everything as it was.
+        Err(e) if e.kind() != std::io::ErrorKind::CrossesDevices => {
+            return Err(InboxError::io(format!("Could not move {}", from.display()), e));
+        }
+        Err(_) => {}
     }
     let mut source = std::fs::File::open(from)
         .map_err(|e| InboxError::io(format!("Could not read {}", from.display()), e))?;
     write_stream_atomically(to, &mut source)?;
-    std::fs::remove_file(from).map_err(|e| InboxError::io(format!("Could not remove {}", from.display()), e))
+    std::fs::remove_file(from).map_err(|e| {
+        // The copy must not outlive a source that stays: it would be filed twice.
+        let _ = std::fs::remove_file(to);
+        InboxError::io(format!("Could not remove {}", from.display()), e)
+    })
+}
+
+/// Flushes a folder's entries to disk, so that a rename survives a power cut before the database
+/// commit that refers to it. Best effort: not every file system supports it.
+pub(crate) fn sync_parent(path: &Path) {
+    if let Some(dir) = path.parent() {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+}
+
+/// `name` cut to at most `max` bytes at a character boundary, keeping its extension when it can:
+/// file names are limited to 255 bytes and the pipeline adds to them.
+pub(crate) fn shorten_name(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_owned();
+    }
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e)
+        .filter(|e| !e.is_empty() && e.len() <= 10)
+        .map(|e| format!(".{e}"))
+        .unwrap_or_default();
+    let mut cut = max.saturating_sub(ext.len() + 1);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}~{ext}", &name[..cut])
 }
 
 /// Removes a file; one already gone is fine.
@@ -107,9 +151,11 @@ pub(crate) fn remove_if_present(path: &Path) -> Result<(), InboxError> {
     }
 }
 
-/// A name in `dir` not yet taken: `name`, else `name (2)`, `name (3)`... keeping the extension.
-pub(crate) fn free_name(dir: &Path, name: &str) -> String {
-    let taken = |n: &str| dir.join(n).exists() || dir.join(format!("{n}.reason.txt")).exists();
+/// A name in `dir` not yet taken there nor by `also_taken`: `name`, else `name (2)`, `name (3)`...
+/// keeping the extension.
+pub(crate) fn free_name_where(dir: &Path, name: &str, also_taken: impl Fn(&str) -> bool) -> String {
+    let taken =
+        |n: &str| dir.join(n).exists() || dir.join(format!("{n}.reason.txt")).exists() || also_taken(n);
     if !taken(name) {
         return name.to_owned();
     }
@@ -121,6 +167,11 @@ pub(crate) fn free_name(dir: &Path, name: &str) -> String {
         .map(|i| format!("{stem} ({i}){ext}"))
         .find(|n| !taken(n))
         .unwrap_or_else(|| name.to_owned())
+}
+
+/// [`free_name_where`] with only the folder to ask.
+pub(crate) fn free_name(dir: &Path, name: &str) -> String {
+    free_name_where(dir, name, |_| false)
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -193,6 +244,16 @@ mod tests {
         assert_eq!(free_name(dir.path(), "a.xml"), "a (3).xml");
         std::fs::write(dir.path().join("noext"), "x").unwrap();
         assert_eq!(free_name(dir.path(), "noext"), "noext (2)");
+    }
+
+    #[test]
+    fn long_names_are_cut_at_a_character_boundary_keeping_the_extension() {
+        assert_eq!(shorten_name("short.xml", 100), "short.xml");
+        let long = format!("{}.xml", "é".repeat(150));
+        let cut = shorten_name(&long, 120);
+        assert!(cut.len() <= 120, "{}", cut.len());
+        assert!(cut.ends_with("~.xml"), "{cut}");
+        assert!(cut.starts_with('é'));
     }
 
     #[test]

@@ -274,6 +274,15 @@ impl Inbox {
         }
     }
 
+    /// Files again what waits in `processing/` because filing it failed (a busy database, a full
+    /// disk...); only the process that holds the records folder does. Returns (file name, outcome).
+    pub fn retry_held(&self) -> Result<Vec<(String, IngestOutcome)>, InboxError> {
+        if self.lock.is_none() {
+            return Ok(Vec::new());
+        }
+        pipeline::retry_claims(self, false)
+    }
+
     /// One transfer as the inbox lists it.
     pub fn transfer(&self, transfer_id: i64) -> Result<dto::TransferRow, InboxError> {
         self.store()

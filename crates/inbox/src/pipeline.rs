@@ -34,8 +34,8 @@ use inbox_store::{
 
 use crate::clock::rfc3339;
 use crate::files::{
-    free_name, move_file, remove_if_present, sha256_hex, store_bytes, store_content, unique_suffix,
-    write_atomically, write_stream_atomically,
+    free_name_where, move_file, remove_if_present, sha256_hex, shorten_name, store_bytes, store_content,
+    unique_suffix, write_atomically, write_stream_atomically,
 };
 use crate::{samples, Inbox, InboxError};
 
@@ -138,7 +138,14 @@ impl Claim {
     fn new(inbox: &Inbox, file_name: &str, source: Source) -> Claim {
         let now = inbox.clock().now();
         let millis = (now.unix_timestamp_nanos() / 1_000_000).max(0);
-        let name = format!("{millis}.{}.{}~{file_name}", source.code(), unique_suffix());
+        // The full name is kept in the database; the claim carries a short form of it so that
+        // the claim (and a temporary copy beside it) stays within the 255-byte limit on names.
+        let name = format!(
+            "{millis}.{}.{}~{}",
+            source.code(),
+            unique_suffix(),
+            shorten_name(file_name, 120)
+        );
         Claim {
             path: inbox.paths().processing.join(&name),
             name,
@@ -184,9 +191,11 @@ pub(crate) fn ingest_file(inbox: &Inbox, path: &Path, source: Source) -> Result<
             // Fails before anything moved when the file cannot be read (or is not a file).
             std::fs::File::open(path)
                 .map_err(|e| InboxError::io(format!("Could not read {}", path.display()), e))?;
-            if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            // Not a link either: whoever can write to the folder must not make the inbox archive
+            // any file the app can read.
+            if !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file()) {
                 return Err(InboxError::InvalidInput(format!(
-                    "{} is not a file, so it was left where it is.",
+                    "{} is not a file (a folder or a link), so it was left where it is.",
                     path.display()
                 )));
             }
@@ -199,34 +208,7 @@ pub(crate) fn ingest_file(inbox: &Inbox, path: &Path, source: Source) -> Result<
 /// Files everything left in `processing/` (and in the endpoint's spool) by an earlier run.
 /// Returns what became of each; a file that still cannot be filed stays, with a notice.
 pub(crate) fn recover(inbox: &Inbox) -> Result<Vec<IngestOutcome>, InboxError> {
-    let mut outcomes = Vec::new();
-    let dir = &inbox.paths().processing;
-    let mut names: Vec<String> = read_names(dir)?;
-    names.sort();
-    for name in names {
-        if name.starts_with('.') {
-            // An interrupted copy: the source is still where it was and will be claimed again.
-            remove_if_present(&dir.join(&name))?;
-            continue;
-        }
-        let claim = Claim::parse(dir, &name).unwrap_or_else(|| Claim {
-            name: name.clone(),
-            path: dir.join(&name),
-            file_name: name.clone(),
-            source: Source::Folder,
-            received_at: rfc3339(inbox.clock().now()),
-        });
-        match process_claimed(inbox, &claim) {
-            Ok(o) => outcomes.push(o),
-            Err(e) => {
-                inbox.add_notice(format!(
-                    "\"{}\" was being filed when GP2GP Inbox last stopped and could not be finished: {e}. It is kept in {} and will be tried again.",
-                    claim.file_name,
-                    dir.display()
-                ));
-            }
-        }
-    }
+    let mut outcomes: Vec<IngestOutcome> = retry_claims(inbox, true)?.into_iter().map(|(_, o)| o).collect();
     let spool = &inbox.paths().spool;
     for name in read_names(spool)? {
         let path = spool.join(&name);
@@ -242,6 +224,51 @@ pub(crate) fn recover(inbox: &Inbox) -> Result<Vec<IngestOutcome>, InboxError> {
                     "A message received by the endpoint could not be filed: {e}. It is kept in {} and will be tried again.",
                     spool.display()
                 ));
+            }
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Files what waits in `processing/`: after a crash (`at_start`, when leftover partial copies are
+/// also removed), or because filing it failed a moment ago (a busy database, a full disk...).
+/// Returns what became of each file filed; one that still fails stays, with a notice.
+pub(crate) fn retry_claims(
+    inbox: &Inbox,
+    at_start: bool,
+) -> Result<Vec<(String, IngestOutcome)>, InboxError> {
+    let mut outcomes = Vec::new();
+    let dir = &inbox.paths().processing;
+    let mut names: Vec<String> = read_names(dir)?;
+    names.sort();
+    for name in names {
+        if name.starts_with('.') {
+            if at_start {
+                // An interrupted copy: the source is still where it was and will be claimed again.
+                remove_if_present(&dir.join(&name))?;
+            }
+            // Otherwise a copy in progress.
+            continue;
+        }
+        let claim = Claim::parse(dir, &name).unwrap_or_else(|| Claim {
+            name: name.clone(),
+            path: dir.join(&name),
+            file_name: name.clone(),
+            source: Source::Folder,
+            received_at: rfc3339(inbox.clock().now()),
+        });
+        match process_claimed(inbox, &claim) {
+            Ok(o) => outcomes.push((claim.file_name.clone(), o)),
+            // Filed meanwhile by the thread that claimed it.
+            Err(InboxError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                if at_start {
+                    inbox.add_notice(format!(
+                        "\"{}\" was being filed when GP2GP Inbox last stopped and could not be finished: {e}. It is kept in {} and will be tried again.",
+                        claim.file_name,
+                        dir.display()
+                    ));
+                }
             }
         }
     }
@@ -332,18 +359,34 @@ fn finish_recorded(
                 .ok_or_else(|| {
                     InboxError::NotFound(format!("The quarantine entry of {} is missing.", claim.name))
                 })?;
-            let target = inbox.paths().quarantine.join(&q.fields.quarantine_name);
+            let mut fields = q.fields.clone();
+            let dir = &inbox.paths().quarantine;
             if claim.path.exists() {
-                if target.exists() {
+                let target = dir.join(&fields.quarantine_name);
+                let same = |a: &Path, b: &Path| match (std::fs::read(a), std::fs::read(b)) {
+                    (Ok(x), Ok(y)) => x == y,
+                    _ => false,
+                };
+                if !target.exists() {
+                    move_file(&claim.path, &target)?;
+                } else if same(&claim.path, &target) {
                     remove_if_present(&claim.path)?;
                 } else {
-                    move_file(&claim.path, &target)?;
+                    // Someone else's file has that name now: keep both, under a free name.
+                    let store = inbox.store();
+                    let free = free_name_where(dir, &fields.quarantine_name, |n| {
+                        store.quarantine_name_taken(n).unwrap_or(true)
+                    });
+                    store.rename_quarantined(q.id, &free)?;
+                    drop(store);
+                    move_file(&claim.path, &dir.join(&free))?;
+                    fields.quarantine_name = free;
                 }
             }
-            write_reason(inbox, &q.fields)?;
+            write_reason(inbox, &fields)?;
             return Ok(IngestOutcome::Quarantined {
                 quarantine_id: q.id,
-                reason: q.fields.reason,
+                reason: fields.reason,
             });
         }
         outcome::DUPLICATE => IngestOutcome::Duplicate {
@@ -378,9 +421,15 @@ fn quarantine(
     reason: &str,
 ) -> Result<IngestOutcome, InboxError> {
     let dir = &inbox.paths().quarantine;
+    let quarantine_name = {
+        let store = inbox.store();
+        free_name_where(dir, &shorten_name(&claim.file_name, 180), |n| {
+            store.quarantine_name_taken(n).unwrap_or(true)
+        })
+    };
     let row = NewQuarantined {
         file_name: claim.file_name.clone(),
-        quarantine_name: free_name(dir, &claim.file_name),
+        quarantine_name,
         reason_code: code.to_owned(),
         reason: reason.to_owned(),
         sha256: arrival.sha256.clone(),
@@ -514,6 +563,8 @@ fn file_extract(
         Some(id) => inbox.store().transfer_by_extract_id(id)?,
         None => None,
     };
+    // A resend after an incomplete transfer is the practice's chance to get the whole record.
+    let first = first.filter(|t| t.fields.status != status::INCOMPLETE);
     if let Some(first) = first {
         let reason = format!(
             "the same record (extract id {}) as \"{}\", received {}",
@@ -634,13 +685,12 @@ fn file_part(
                 ))
             })?;
             let now = rfc3339(inbox.clock().now());
-            Some(TransferState::build(
-                inbox,
-                &core_bytes,
-                core_message,
-                &parts,
-                &now,
-            )?)
+            let mut state = TransferState::build(inbox, &core_bytes, core_message, &parts, &now)?;
+            // The timeout runs from when the record began to wait, not from its latest part.
+            if state.change.status == t.fields.status {
+                state.change.at = t.status_at.clone();
+            }
+            Some(state)
         }
         _ => None,
     };
@@ -747,11 +797,20 @@ impl TransferState {
         let core_diagnostics = core.diagnostics.clone();
         if refs.is_empty() {
             // Attachments carried inline without an ebXML manifest (the adaptor's JSON form).
-            for a in &core.attachments {
-                let mut reader = a
+            let mut failed = Vec::new();
+            for (i, a) in core.attachments.iter().enumerate() {
+                let stored = a
                     .open()
-                    .map_err(|e| InboxError::io("Could not decode an attachment", e))?;
-                let (sha256, size, content_name) = store_content(root, &mut reader)?;
+                    .map_err(|e| InboxError::io("Could not decode an attachment", e))
+                    .and_then(|mut r| store_content(root, &mut r));
+                let (sha256, size, content_name) = match stored {
+                    Ok(s) => s,
+                    Err(InboxError::Io { source, .. }) if is_decoding_error(&source) => {
+                        failed.push(a.filename().unwrap_or_else(|| format!("attachment {}", i + 1)));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 attachments.push(NewAttachment {
                     reference: a.content_id.clone(),
                     file_name: a.filename(),
@@ -764,6 +823,14 @@ impl TransferState {
                     slices: 1,
                     ..NewAttachment::default()
                 });
+            }
+            if !failed.is_empty() {
+                change.status = status::INCOMPLETE.into();
+                change.failure_code = Some("29".into());
+                change.failure_reason = Some(format!(
+                    "Large Message Re-assembly failure: {} could not be decoded.",
+                    failed.join(", ")
+                ));
             }
             return Ok(TransferState {
                 change,
@@ -914,30 +981,40 @@ pub(crate) fn refresh_records(inbox: &Inbox) -> Result<usize, InboxError> {
         .store()
         .transfers_with_record_before(inbox_store::RECORD_VERSION)?;
     for id in &stale {
-        let _one_at_a_time = inbox.pipeline_lock();
-        let Some(t) = inbox.store().transfer(*id)? else {
-            continue;
-        };
-        let Some(core) = inbox.store().message(t.fields.message_id)? else {
-            continue;
-        };
-        let bytes = read_archived(inbox, &core)?;
-        let Ok(message) = gp2gp::read(&bytes) else {
-            continue;
-        };
-        let messages = inbox.store().transfer_messages(t.id)?;
-        let parts = read_parts(inbox, &messages, None)?;
-        let mut state = TransferState::build(inbox, &bytes, message, &parts, &t.status_at)?;
-        // Keep the status the transfer has: only the record is written again.
-        state.change = StatusChange {
-            status: t.fields.status.clone(),
-            at: t.status_at.clone(),
-            parts_expected: t.parts_expected,
-            parts_missing: t.parts_missing,
-            failure_code: t.failure_code.clone(),
-            failure_reason: t.failure_reason.clone(),
-        };
-        inbox.store().write(|s| state.apply(s, t.id))?;
+        if let Err(e) = refresh_record(inbox, *id) {
+            inbox.add_notice(format!(
+                "The record of transfer {id} could not be read again from its original ({e}); it is shown as it was stored."
+            ));
+        }
     }
     Ok(stale.len())
+}
+
+/// Writes one transfer's record tables again from its archived messages.
+fn refresh_record(inbox: &Inbox, id: i64) -> Result<(), InboxError> {
+    let _one_at_a_time = inbox.pipeline_lock();
+    let Some(t) = inbox.store().transfer(id)? else {
+        return Ok(());
+    };
+    let core = inbox
+        .store()
+        .message(t.fields.message_id)?
+        .ok_or_else(|| InboxError::NotFound(format!("the core message of transfer {id} is not recorded")))?;
+    let bytes = read_archived(inbox, &core)?;
+    let message = gp2gp::read(&bytes)
+        .map_err(|e| InboxError::InvalidInput(format!("the original can no longer be read: {e}")))?;
+    let messages = inbox.store().transfer_messages(t.id)?;
+    let parts = read_parts(inbox, &messages, None)?;
+    let mut state = TransferState::build(inbox, &bytes, message, &parts, &t.status_at)?;
+    // Keep the status the transfer has: only the record is written again.
+    state.change = StatusChange {
+        status: t.fields.status.clone(),
+        at: t.status_at.clone(),
+        parts_expected: t.parts_expected,
+        parts_missing: t.parts_missing,
+        failure_code: t.failure_code.clone(),
+        failure_reason: t.failure_reason.clone(),
+    };
+    inbox.store().write(|s| state.apply(s, t.id))?;
+    Ok(())
 }

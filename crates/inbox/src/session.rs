@@ -113,18 +113,27 @@ impl Session {
         }
         let settings_file = live_settings_file(&self.config.data_dir);
         let mut settings = Settings::load(&settings_file)?;
+        let before = settings.clone();
         settings.training_mode = enabled;
-        settings.save(&settings_file)?;
         let mut running = self.running();
         if running.training != enabled {
             running.watcher = None;
             running.endpoint = crate::endpoint::EndpointState::stopped();
-            running.inbox = open_inbox(&self.config, &settings, enabled)?;
+            match open_inbox(&self.config, &settings, enabled) {
+                Ok(inbox) => running.inbox = inbox,
+                Err(e) => {
+                    running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
+                    running.endpoint =
+                        start_endpoint(&running.inbox, &before, running.training, &self.on_event);
+                    return Err(e);
+                }
+            }
             running.training = enabled;
             running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
             running.endpoint = start_endpoint(&running.inbox, &settings, enabled, &self.on_event);
             (self.on_event)(InboxEvent::InboxReplaced { training: enabled });
         }
+        settings.save(&settings_file)?;
         Ok(self.view_of(&settings, &running))
     }
 
@@ -278,9 +287,9 @@ impl Session {
             },
             attachment_timeout_hours: Some(update.attachment_timeout_hours),
         };
-        settings.save(&settings_file)?;
         if running.training {
             // Saved for the live inbox; the training inbox keeps running as it is.
+            settings.save(&settings_file)?;
             return Ok(self.view_of(&settings, &running));
         }
         let paths = DataPaths::resolve(&self.config.data_dir, self.config.env_incoming.clone(), &settings);
@@ -289,13 +298,18 @@ impl Session {
         if reopen {
             running.watcher = None;
             running.endpoint = crate::endpoint::EndpointState::stopped();
-            running.inbox = Arc::new(Inbox::open_with(
-                paths,
-                self.config.clock.clone(),
-                pipeline_options(&settings),
-            )?);
+            match Inbox::open_with(paths, self.config.clock.clone(), pipeline_options(&settings)) {
+                Ok(inbox) => running.inbox = Arc::new(inbox),
+                Err(e) => {
+                    // Nothing changes: the inbox that ran goes on running, the settings stay.
+                    running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
+                    running.endpoint = start_endpoint(&running.inbox, &before, false, &self.on_event);
+                    return Err(e);
+                }
+            }
             running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
         }
+        settings.save(&settings_file)?;
         if reopen || before.endpoint != settings.endpoint {
             running.endpoint = crate::endpoint::EndpointState::stopped();
             running.endpoint = start_endpoint(&running.inbox, &settings, false, &self.on_event);

@@ -147,6 +147,7 @@ impl Run {
                     .is_none_or(|t| t.elapsed() >= self.options.rescan_every)
                 {
                     self.scan();
+                    self.retry_held();
                     self.expire_awaiting();
                 }
                 self.refresh_pending();
@@ -231,11 +232,25 @@ impl Run {
                 // The file stays where it is; tell the user once per version of the file.
                 let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
                 if self.reported.insert(path.to_owned(), size) != Some(size) {
+                    let where_ = if path.exists() {
+                        "was left in the incoming folder".to_owned()
+                    } else {
+                        format!("is kept in {}", self.inbox.paths().processing.display())
+                    };
                     self.notice(format!(
-                        "\"{}\" could not be filed and was left in the incoming folder: {e}. GP2GP Inbox will try again.",
+                        "\"{}\" could not be filed and {where_}: {e}. GP2GP Inbox will try again.",
                         file_name(path)
                     ));
                 }
+            }
+        }
+    }
+
+    /// Files whose filing failed after they were claimed are tried again.
+    fn retry_held(&mut self) {
+        for (name, outcome) in self.inbox.retry_held().unwrap_or_default() {
+            for event in self.inbox.announce(&outcome, &name) {
+                (self.on_event)(event);
             }
         }
     }

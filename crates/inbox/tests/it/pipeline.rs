@@ -505,3 +505,163 @@ fn originals_attachments_and_quarantine_are_owner_only() {
     }
     assert_eq!(mode(&inbox.paths().database), 0o600);
 }
+
+// Regressions found in review: each input still ends as exactly one of the four outcomes.
+
+#[test]
+fn a_record_whose_inline_attachment_cannot_be_decoded_is_incomplete_not_stuck() {
+    let (dir, inbox) = temp_inbox();
+    let payload = std::fs::read_to_string(corpus("bare_extract_medication_discontinue.xml")).unwrap();
+    let json = serde_json::json!({
+        "payload": payload,
+        "attachments": [{"payload": "@@@@ not base64 @@@@", "is_base64": true, "content_type": "application/pdf",
+                          "description": "Filename=\"letter.pdf\""}],
+    });
+    let outcome = drop_in(&inbox, dir.path(), "broken.json", json.to_string().as_bytes());
+    let IngestOutcome::Stored {
+        transfer_id: Some(id),
+        ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    let t = inbox.transfer(id).unwrap();
+    assert_eq!(t.status, TransferStatus::Incomplete);
+    assert_eq!(t.failure_code.as_deref(), Some("29"));
+    assert!(files_in(&inbox.paths().processing).is_empty());
+}
+
+#[test]
+fn a_quarantine_name_freed_on_disk_is_not_reused_while_the_database_holds_it() {
+    let (dir, inbox) = temp_inbox();
+    drop_in(&inbox, dir.path(), "message.xml", b"junk one");
+    // Staff tidy the quarantine folder by hand.
+    std::fs::remove_file(inbox.paths().quarantine.join("message.xml")).unwrap();
+    std::fs::remove_file(inbox.paths().quarantine.join("message.xml.reason.txt")).unwrap();
+    let second = drop_in(&inbox, dir.path(), "message.xml", b"junk two");
+    assert!(matches!(second, IngestOutcome::Quarantined { .. }), "{second:?}");
+    assert_eq!(
+        std::fs::read(inbox.paths().quarantine.join("message (2).xml")).unwrap(),
+        b"junk two"
+    );
+    assert!(files_in(&inbox.paths().processing).is_empty());
+}
+
+#[test]
+fn a_very_long_file_name_is_filed_with_its_name_kept() {
+    let (dir, inbox) = temp_inbox();
+    let name = format!("{}.xml", "a-very-long-name-from-an-integration-engine-".repeat(5));
+    assert!(name.len() > 200);
+    let bytes = std::fs::read(corpus("tpp_allergy_ctv3_bare_extract.xml")).unwrap();
+    let outcome = drop_in(&inbox, dir.path(), &name, &bytes);
+    assert!(matches!(outcome, IngestOutcome::Stored { .. }), "{outcome:?}");
+    assert_eq!(inbox.transfers().unwrap()[0].file_name, name);
+    let junk = format!("{}.bin", "x".repeat(240));
+    let outcome = drop_in(&inbox, dir.path(), &junk, b"junk");
+    assert!(
+        matches!(outcome, IngestOutcome::Quarantined { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(inbox.quarantine().unwrap()[0].file_name, junk);
+}
+
+#[test]
+fn a_file_whose_filing_failed_is_filed_later_without_a_restart() {
+    let (dir, inbox) = temp_inbox();
+    let bytes = std::fs::read(corpus("emis_PWTP7_documents_referrals.xml")).unwrap();
+    let sha = {
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(&bytes);
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let blocker = inbox.paths().archive.join(&sha[..2]);
+    std::fs::write(&blocker, b"in the way").unwrap();
+    let path = dir.path().join("a.xml");
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(inbox.ingest_file(&path).is_err());
+    assert!(inbox.retry_held().unwrap().is_empty(), "still blocked");
+    std::fs::remove_file(&blocker).unwrap();
+    let filed = inbox.retry_held().unwrap();
+    assert_eq!(filed.len(), 1);
+    assert_eq!(filed[0].0, "a.xml");
+    assert_eq!(inbox.count_transfers().unwrap(), 1);
+    assert!(files_in(&inbox.paths().processing).is_empty());
+}
+
+#[test]
+fn a_record_that_cannot_be_read_again_does_not_stop_the_inbox_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(T0));
+    let inbox = reopen(dir.path(), clock.clone());
+    let bytes = std::fs::read(corpus("emis_PWTP7_documents_referrals.xml")).unwrap();
+    drop_in(&inbox, dir.path(), "a.xml", &bytes);
+    let archive = inbox.paths().archive.clone();
+    drop(inbox);
+    // The original is gone and the record must be written again (a newer reader, or v1 data).
+    for e in std::fs::read_dir(&archive).unwrap().flatten() {
+        std::fs::remove_dir_all(e.path()).unwrap();
+    }
+    rusqlite::Connection::open(dir.path().join(inbox::paths::DATABASE_FILE))
+        .unwrap()
+        .execute("UPDATE transfers SET record_version = 0", [])
+        .unwrap();
+    let inbox = reopen(dir.path(), clock);
+    assert_eq!(inbox.count_transfers().unwrap(), 1);
+    assert!(inbox.snapshot().unwrap().notices[0]
+        .message
+        .contains("could not be read again"));
+}
+
+#[test]
+fn the_timeout_runs_from_when_the_record_began_to_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(T0));
+    let inbox = reopen(dir.path(), clock.clone());
+    let core = std::fs::read(corpus(VISION[0])).unwrap();
+    let index = std::fs::read(corpus(VISION[1])).unwrap();
+    let IngestOutcome::Awaiting { transfer_id, .. } = drop_in(&inbox, dir.path(), "core.json", &core) else {
+        panic!("should wait")
+    };
+    clock.advance(time::Duration::hours(20));
+    drop_in(&inbox, dir.path(), "index.json", &index);
+    clock.advance(time::Duration::hours(5));
+    assert_eq!(
+        inbox.expire_awaiting().unwrap(),
+        [transfer_id],
+        "25 hours after the core"
+    );
+}
+
+#[test]
+fn a_resend_after_an_incomplete_transfer_is_a_new_transfer_not_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(T0));
+    let inbox = reopen(dir.path(), clock.clone());
+    let core = std::fs::read(corpus(VISION[0])).unwrap();
+    drop_in(&inbox, dir.path(), "core.json", &core);
+    clock.advance(time::Duration::hours(25));
+    assert_eq!(inbox.expire_awaiting().unwrap().len(), 1);
+    // The sender tries again: same extract, new bytes (a new conversation in real life).
+    let mut again = core.clone();
+    again.extend_from_slice(b"\n");
+    let outcome = drop_in(&inbox, dir.path(), "core-again.json", &again);
+    assert!(matches!(outcome, IngestOutcome::Awaiting { .. }), "{outcome:?}");
+    assert_eq!(inbox.count_transfers().unwrap(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_dropped_in_the_folder_is_left_alone() {
+    let (dir, inbox) = temp_inbox();
+    let secret = dir.path().join("secret.xml");
+    std::fs::write(
+        &secret,
+        std::fs::read(corpus("tpp_allergy_ctv3_bare_extract.xml")).unwrap(),
+    )
+    .unwrap();
+    let link = dir.path().join("link.xml");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    assert!(inbox.ingest_file(&link).is_err());
+    assert!(link.exists() && secret.exists());
+    assert_eq!(inbox.count_transfers().unwrap(), 0);
+}

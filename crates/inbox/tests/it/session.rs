@@ -447,3 +447,28 @@ fn a_burst_of_a_thousand_files_is_filed_completely() {
     assert_eq!(session.inbox().count_transfers().unwrap(), FILES as u64);
     assert_eq!(std::fs::read_dir(&incoming).unwrap().count(), 0);
 }
+
+#[test]
+fn a_records_folder_that_cannot_be_used_changes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let incoming = data.path().join("in");
+    let (session, rx) = start(data.path(), Some(&incoming), false);
+    wait_for(&rx, "watching", |e| match e {
+        InboxEvent::WatchChanged { status } if status.watching => Some(()),
+        _ => None,
+    });
+    let before = session.settings().unwrap();
+    let a_file = data.path().join("not-a-folder");
+    std::fs::write(&a_file, b"x").unwrap();
+    let bad = session.update_settings(SettingsUpdate {
+        storage_dir: Some(a_file.join("records").display().to_string()),
+        ..update(None)
+    });
+    assert!(bad.is_err());
+    assert_eq!(session.settings().unwrap(), before, "the settings are not saved");
+    // The inbox that ran still runs.
+    deliver(&corpus("tpp_allergy_ctv3_bare_extract.xml"), &incoming, "a.xml");
+    wait_for(&rx, "stored", |e| {
+        matches!(e, InboxEvent::TransferStored { .. }).then_some(())
+    });
+}
