@@ -67,6 +67,8 @@ fn own_files(paths: &DataPaths) -> HashSet<PathBuf> {
         paths.settings_file.clone(),
         paths.data_dir.join(inbox::paths::TOKEN_FILE),
         paths.data_dir.join(inbox::paths::LOCK_FILE),
+        paths.storage_dir.join(inbox::paths::LOCK_FILE),
+        paths.storage_dir.join(inbox::paths::FILING_LOCK_FILE),
     ]
     .iter()
     .filter_map(|p| p.canonicalize().ok())

@@ -408,3 +408,60 @@ fn serve_files_what_is_posted() {
         "arrivals: 1 duplicate, 1 quarantined, 1 stored (3 files)"
     );
 }
+
+#[test]
+fn two_processes_filing_the_same_files_at_once_file_each_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let drop = dir.path().join("drop");
+    std::fs::create_dir(&drop).unwrap();
+    let record = std::fs::read(corpus("tpp_allergy_ctv3_bare_extract.xml")).unwrap();
+    for i in 0..40 {
+        let mut bytes = record.clone();
+        bytes.extend_from_slice(format!("\n<!-- synthetic copy {i} -->\n").as_bytes());
+        std::fs::write(drop.join(format!("r{i:02}.xml")), bytes).unwrap();
+    }
+    let db = dir.path().join("data/inbox.sqlite3");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gp2gp-inbox"))
+            .args(["ingest", "--json", "--db"])
+            .arg(&db)
+            .arg(&drop)
+            .output()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(spawn);
+        let b = s.spawn(spawn);
+        (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+    });
+    for out in [&a, &b] {
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let outcomes: Vec<String> = [a, b]
+        .iter()
+        .flat_map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(&l).unwrap()["outcome"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(outcomes.len(), 80);
+    assert_eq!(
+        outcomes.iter().filter(|o| *o == "stored").count(),
+        40,
+        "each file stored once"
+    );
+    assert_eq!(outcomes.iter().filter(|o| *o == "duplicate").count(), 40);
+}

@@ -75,11 +75,25 @@ impl Store {
         // First, so that switching to WAL and migrating wait for another process holding the lock
         // (the app and the command line share the database) instead of failing at once.
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // SQLite does not wait (it cannot, without risking deadlock) when two connections open a
+        // new database at the same moment and both want to set it up: try again for a while.
+        let mut attempt = 0;
+        loop {
+            match Self::prepare(&mut conn) {
+                Err(StoreError::Sql(e)) if is_busy(&e) && attempt < 50 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 * attempt.min(10)));
+                }
+                other => return other.map(|()| Store { conn }),
+            }
+        }
+    }
+
+    fn prepare(conn: &mut Connection) -> Result<()> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        migrate::apply(&mut conn)?;
-        Ok(Store { conn })
+        migrate::apply(conn)
     }
 
     pub fn schema_version(&self) -> Result<i64> {
@@ -105,6 +119,13 @@ impl Store {
         let lines: Vec<String> = lines.collect::<rusqlite::Result<_>>()?;
         Ok(lines.join("\n"))
     }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 #[cfg(unix)]

@@ -65,6 +65,8 @@ pub struct Inbox {
     pipeline: Mutex<()>,
     /// This process's hold on the data folder; `None` when another process has it.
     lock: Option<lock::DirLock>,
+    /// Locked while a file is filed (see [`Inbox::pipeline_lock`]).
+    filing: Option<std::fs::File>,
 }
 
 /// What the watcher reports, kept for whoever asks next.
@@ -102,6 +104,7 @@ impl Inbox {
         paths.create_private_dirs()?;
         let store = Store::open(&paths.database)?;
         let lock = lock::DirLock::acquire(&paths.storage_dir);
+        let filing = lock::filing_file(&paths.storage_dir);
         let inbox = Inbox {
             store: Mutex::new(store),
             paths,
@@ -110,6 +113,7 @@ impl Inbox {
             live: Mutex::default(),
             pipeline: Mutex::new(()),
             lock,
+            filing,
         };
         if inbox.lock.is_some() {
             pipeline::recover(&inbox)?;
@@ -133,8 +137,12 @@ impl Inbox {
         self.options
     }
 
-    pub(crate) fn pipeline_lock(&self) -> MutexGuard<'_, ()> {
-        self.pipeline.lock().unwrap_or_else(|p| p.into_inner())
+    /// One file at a time: within this process (a mutex) and across processes filing into the
+    /// same records folder, such as the command line while the app runs (an OS lock on
+    /// `filing.lock`, released when the guard goes).
+    pub(crate) fn pipeline_lock(&self) -> lock::FilingGuard<'_> {
+        let mutex = self.pipeline.lock().unwrap_or_else(|p| p.into_inner());
+        lock::FilingGuard::new(mutex, self.filing.as_ref())
     }
 
     pub fn paths(&self) -> &DataPaths {

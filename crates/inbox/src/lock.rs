@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 /// Lock files held by this process, with how many inboxes use each.
 static HELD: Mutex<Option<HashMap<PathBuf, (File, usize)>>> = Mutex::new(None);
@@ -52,6 +52,39 @@ impl Drop for DirLock {
                     held.remove(&self.path);
                 }
             }
+        }
+    }
+}
+
+/// The file locked while a file is filed, in the records folder; `None` if it cannot be opened
+/// (then only this process's own mutex serialises filing).
+pub(crate) fn filing_file(storage_dir: &Path) -> Option<File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(storage_dir.join(crate::paths::FILING_LOCK_FILE))
+        .ok()
+}
+
+/// Held while one file is filed: the process's mutex and the OS lock on `filing.lock`.
+pub(crate) struct FilingGuard<'a> {
+    _mutex: MutexGuard<'a, ()>,
+    file: Option<&'a File>,
+}
+
+impl<'a> FilingGuard<'a> {
+    pub(crate) fn new(mutex: MutexGuard<'a, ()>, file: Option<&'a File>) -> Self {
+        // Waits while another process files. Should locking fail, filing goes on under the mutex.
+        let file = file.filter(|f| f.lock().is_ok());
+        FilingGuard { _mutex: mutex, file }
+    }
+}
+
+impl Drop for FilingGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(f) = self.file {
+            let _ = f.unlock();
         }
     }
 }

@@ -152,6 +152,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 pub const DEFAULT_MAX_BODY_MB: u32 = 512;
 /// The lock file that says which process files into a data directory.
 pub const LOCK_FILE: &str = "inbox.lock";
+/// Locked by whichever process is filing a file right now.
+pub const FILING_LOCK_FILE: &str = "filing.lock";
 /// File holding the endpoint's bearer token, in the data directory (owner-only).
 pub const TOKEN_FILE: &str = "endpoint-token";
 
