@@ -18,6 +18,7 @@ mod list;
 mod parse;
 mod serve;
 mod synthetic;
+mod training;
 mod watch;
 
 #[derive(Debug, Parser)]
@@ -113,6 +114,11 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
     },
+    /// Synthetic records for training, tests and benchmarks (unmistakably not real patients).
+    Training {
+        #[command(subcommand)]
+        command: TrainingCommand,
+    },
     /// Read GP2GP messages and print what they hold, one JSON object per file.
     Parse {
         /// Print JSON lines (the only output format; the flag is accepted for clarity in scripts).
@@ -120,6 +126,42 @@ enum Command {
         json: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TrainingCommand {
+    /// Write synthetic GP2GP messages into `DIR/messages/`, ready to drop into an incoming folder,
+    /// and `DIR/registrations.json`: what the practice's registration holds for each patient.
+    Generate {
+        /// The folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// How many records.
+        #[arg(long, value_name = "N", default_value_t = 12, value_parser = at_least_one())]
+        count: usize,
+        /// The same seed gives the same files on every machine.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// One scenario for every record (see `training scenarios`); by default a mix of all but
+        /// the huge record.
+        #[arg(long, value_name = "NAME")]
+        scenario: Option<String>,
+        /// Entries per record.
+        #[arg(long, value_name = "M", value_parser = at_least_one())]
+        entries: Option<usize>,
+        /// How the messages travel: xml (bare HL7), mime (ebXML + MIME with documents) or json
+        /// (the messaging adaptor's form).
+        #[arg(long, value_name = "xml|mime|json")]
+        container: Option<String>,
+    },
+    /// List the scenarios a trainer can pick, each in one sentence.
+    Scenarios,
+    /// Time generation (records/s, MB/s) and a reset of the training inbox.
+    Bench {
+        /// How many records to generate.
+        #[arg(long, value_name = "N", default_value_t = 1000, value_parser = at_least_one())]
+        count: usize,
     },
 }
 
@@ -152,6 +194,25 @@ fn main() -> ExitCode {
             entries,
             keep,
         } => bench::run(extracts, entries, keep.as_deref()),
+        Command::Training { command } => match command {
+            TrainingCommand::Generate {
+                out,
+                count,
+                seed,
+                scenario,
+                entries,
+                container,
+            } => training::generate(&training::Request {
+                out,
+                count,
+                seed,
+                scenario,
+                entries,
+                container,
+            }),
+            TrainingCommand::Scenarios => training::scenarios(),
+            TrainingCommand::Bench { count } => training::bench(count),
+        },
     }
 }
 

@@ -465,3 +465,80 @@ fn two_processes_filing_the_same_files_at_once_file_each_once() {
     );
     assert_eq!(outcomes.iter().filter(|o| *o == "duplicate").count(), 40);
 }
+
+#[test]
+fn training_generate_writes_the_same_synthetic_records_for_a_seed_and_an_inbox_files_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = |out: &str| {
+        run(&[
+            &"training",
+            &"generate",
+            &"--out",
+            &dir.path().join(out),
+            &"--count",
+            &"13",
+            &"--seed",
+            &"7",
+        ])
+    };
+    let (a, b) = (gen("a"), gen("b"));
+    assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
+    assert!(String::from_utf8_lossy(&a.stdout).contains("SYNTHETIC"));
+    let names = |d: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(dir.path().join(d).join("messages"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("a"), names("b"));
+    for n in names("a") {
+        assert_eq!(
+            std::fs::read(dir.path().join("a/messages").join(&n)).unwrap(),
+            std::fs::read(dir.path().join("b/messages").join(&n)).unwrap(),
+            "{n}: deterministic"
+        );
+    }
+    let registrations: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(dir.path().join("a/registrations.json")).unwrap()).unwrap();
+    assert_eq!(registrations.len(), 13);
+    assert!(registrations
+        .iter()
+        .all(|r| r["nhsNumber"].as_str().unwrap().starts_with("999") && r["synthetic"] == true));
+    assert!(b.status.success());
+
+    // Every file an inbox can file: stored, awaiting, duplicate or quarantined, never an error.
+    let db = dir.path().join("data/inbox.sqlite3");
+    let out = run(&[&"ingest", &"--json", &"--db", &db, &dir.path().join("a/messages")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outcomes: Vec<String> = stdout_lines(&out)
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["outcome"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for want in ["stored", "awaiting_attachments", "duplicate", "quarantined"] {
+        assert!(outcomes.iter().any(|o| o == want), "{want} in {outcomes:?}");
+    }
+
+    let bad = run(&[
+        &"training",
+        &"generate",
+        &"--out",
+        &dir.path().join("c"),
+        &"--scenario",
+        &"nope",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("degraded-drug-allergy"));
+}

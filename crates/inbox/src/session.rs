@@ -147,13 +147,12 @@ impl Session {
             ));
         }
         running.watcher = None;
-        let unused = training::start_afresh(&self.config.data_dir)?;
-        running.inbox = training::open(&self.config.data_dir, self.config.clock.clone())?;
-        running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
-        for dir in unused {
-            // Best effort: a folder still open elsewhere goes at the next reset.
-            let _ = std::fs::remove_dir_all(dir);
+        let reset = training::reset(&self.config.data_dir, self.config.clock.clone());
+        if let Ok(inbox) = &reset {
+            running.inbox = inbox.clone();
         }
+        running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
+        reset?;
         (self.on_event)(InboxEvent::InboxReplaced { training: true });
         running.inbox.count_transfers()
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::files::write_atomically;
 use crate::paths::{DataPaths, Settings};
-use crate::{Clock, Inbox, InboxError, IngestOutcome, PipelineOptions};
+use crate::{Clock, Inbox, InboxError, PipelineOptions};
 
 /// The training folder inside a data folder.
 pub fn training_dir(data_dir: &Path) -> PathBuf {
@@ -51,9 +51,21 @@ pub(crate) fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Arc<Inbox>,
     Ok(inbox)
 }
 
+/// Puts the training inbox in `data_dir` back to its scenario set: a fresh records folder, filled
+/// with the scenario set; the previous records folders are removed. Returns the new inbox.
+pub fn reset(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Arc<Inbox>, InboxError> {
+    let unused = start_afresh(data_dir)?;
+    let inbox = open(data_dir, clock)?;
+    for dir in unused {
+        // Best effort: a folder still in use goes at the next reset.
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    Ok(inbox)
+}
+
 /// Moves the training inbox to a fresh `records-<n>` (the caller then opens it, which files the
 /// scenario set) and empties the training incoming folder. Returns the folders now out of use.
-pub(crate) fn start_afresh(data_dir: &Path) -> Result<Vec<PathBuf>, InboxError> {
+fn start_afresh(data_dir: &Path) -> Result<Vec<PathBuf>, InboxError> {
     let dir = training_dir(data_dir);
     let (paths, mut settings) = paths(data_dir)?;
     let next = (1..)
@@ -88,34 +100,59 @@ pub(crate) fn start_afresh(data_dir: &Path) -> Result<Vec<PathBuf>, InboxError> 
 }
 
 /// The scenario set, filed as if it had just arrived: written into the training incoming folder
-/// and filed at once. Returns how many files.
+/// and filed at once; the registrations the practice would hold go beside it
+/// (`training/registrations.json`). Returns how many files.
 fn file_scenario_set(inbox: &Inbox) -> Result<usize, InboxError> {
     let incoming = &inbox.paths().incoming;
     crate::paths::create_private_dir(incoming)?;
     let set = scenario_set();
-    for (name, bytes) in &set {
+    for (name, bytes) in &set.files {
         let path = incoming.join(name);
         write_atomically(&path, bytes)?;
-        let outcome = inbox.ingest_file(&path)?;
-        debug_assert!(!matches!(outcome, IngestOutcome::Stored { message_id: 0, .. }));
+        inbox.ingest_file(&path)?;
     }
-    Ok(set.len())
+    let registrations = serde_json::to_vec_pretty(&set.registrations)
+        .map_err(|e| InboxError::InvalidInput(format!("The registrations could not be written: {e}")))?;
+    write_atomically(&inbox.paths().data_dir.join(REGISTRATIONS_FILE), &registrations)?;
+    Ok(set.files.len())
 }
 
-/// The records a training inbox starts with: the built-in synthetic sample records, one of them
-/// sent twice (a duplicate), and a garbled file that must end in quarantine.
-pub fn scenario_set() -> Vec<(String, Vec<u8>)> {
-    let mut set: Vec<(String, Vec<u8>)> = crate::samples::SAMPLES
-        .iter()
-        .map(|(name, bytes)| (format!("training-{name}"), bytes.to_vec()))
-        .collect();
-    if let Some((name, bytes)) = crate::samples::SAMPLES.first() {
-        set.push((format!("training-sent-again-{name}"), bytes.to_vec()));
+/// Where the training inbox keeps the registrations of its scenario set (for the review screen).
+pub const REGISTRATIONS_FILE: &str = "registrations.json";
+
+/// The records a training inbox starts with.
+#[derive(Debug, Clone)]
+pub struct ScenarioSet {
+    /// (file name, bytes), in the order they arrive.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// What the practice's registration holds for each patient, as `registrations.json` holds it.
+    pub registrations: Vec<serde_json::Value>,
+}
+
+/// The seed of the training scenario set: the same records at every reset, on every machine.
+const TRAINING_SEED: u64 = 0x7EA1_1111_2026;
+
+/// One synthetic record per scenario a trainer shows (all but the 100 MB one, which
+/// `gp2gp-inbox training generate --scenario huge-record` makes on demand), in turn in each
+/// supplier style and container.
+pub fn scenario_set() -> ScenarioSet {
+    use gp2gp_synth::{generate, Container, Scenario, Seed, Size, Spec};
+    let containers = [Container::BareXml, Container::EbXmlMime, Container::MhsJson];
+    let mut files = Vec::new();
+    let mut registrations = Vec::new();
+    let scenarios = Scenario::ALL.into_iter().filter(|s| *s != Scenario::HugeRecord);
+    for (i, scenario) in scenarios.enumerate() {
+        let spec = Spec {
+            size: Size { entries: 40 + 15 * i },
+            container: containers[i % containers.len()],
+            scenario,
+            ..Spec::default()
+        };
+        let record = generate(Seed(TRAINING_SEED + i as u64), &spec);
+        registrations.push(record.plan.registration.to_json());
+        for f in record.files {
+            files.push((format!("{:02}-{}-{}", i + 1, scenario.name(), f.name), f.bytes));
+        }
     }
-    // What a transfer damaged on the way looks like: not XML at all.
-    set.push((
-        "training-garbled-transfer.xml".into(),
-        b"\x1f\x8b\x08\x00\xffSYNTHETIC TRAINING FILE: damaged in transit\x00\x00".to_vec(),
-    ));
-    set
+    ScenarioSet { files, registrations }
 }

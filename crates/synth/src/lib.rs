@@ -171,6 +171,49 @@ impl Scenario {
         Scenario::Garbled,
     ];
 
+    /// The scenario's name on the command line (`degraded-drug-allergy`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Ordinary => "ordinary",
+            Scenario::DegradedDrugAllergy => "degraded-drug-allergy",
+            Scenario::ManyRepeats => "many-repeats",
+            Scenario::ReturningPatient => "returning-patient",
+            Scenario::WrongPatient => "wrong-patient",
+            Scenario::LargeMessage => "large-message",
+            Scenario::MissingFragment => "missing-fragment",
+            Scenario::PlaceholdersThisTransfer => "placeholders-this-transfer",
+            Scenario::PlaceholdersEarlierTransfer => "placeholders-earlier-transfer",
+            Scenario::DuplicateExtract => "duplicate-extract",
+            Scenario::NopatEntries => "nopat-entries",
+            Scenario::HugeRecord => "huge-record",
+            Scenario::Garbled => "garbled-file",
+        }
+    }
+
+    /// The scenario named `name` (as [`Scenario::name`] writes it).
+    pub fn from_name(name: &str) -> Option<Scenario> {
+        Scenario::ALL.into_iter().find(|s| s.name() == name.trim())
+    }
+
+    /// What a trainer shows with it, in one sentence.
+    pub fn description(self) -> &'static str {
+        match self {
+            Scenario::Ordinary => "An ordinary record with a few years of consultations, medication and allergies.",
+            Scenario::DegradedDrugAllergy => "A drug allergy sent transfer-degraded, so prescribing must wait until it is reviewed.",
+            Scenario::ManyRepeats => "Many repeat medications, every active one to be re-authorised.",
+            Scenario::ReturningPatient => "A patient returning to this practice (A-B-A): the placeholders were made by this practice's own earlier transfer.",
+            Scenario::WrongPatient => "The record is not for the patient the practice registered: name and NHS number differ.",
+            Scenario::LargeMessage => "Documents sent as a large message, in fragments that are put back together.",
+            Scenario::MissingFragment => "A large message with one fragment never sent: the record waits for its attachments.",
+            Scenario::PlaceholdersThisTransfer => "Documents the sending practice could not include, replaced by placeholders.",
+            Scenario::PlaceholdersEarlierTransfer => "Placeholders passed on from an earlier transfer at a third practice.",
+            Scenario::DuplicateExtract => "The same record arrives twice and is filed once.",
+            Scenario::NopatEntries => "Entries marked not to be shown to the patient (NOPAT).",
+            Scenario::HugeRecord => "A 20,000-entry record of about 100 MB with its documents.",
+            Scenario::Garbled => "A file damaged in transit, which ends in quarantine with the reason.",
+        }
+    }
+
     /// `base` adjusted for this scenario.
     pub fn spec(self, base: Spec) -> Spec {
         let mut s = base;

@@ -219,6 +219,31 @@ impl Agent {
     }
 }
 
+impl Registration {
+    /// The registration as the practice's import file holds it (one JSON object of
+    /// `registrations.json`): `nhsNumber`, `givenName`, `familyName`, `dateOfBirth` and
+    /// `registeredOn` as `YYYY-MM-DD`, `sex` (`female`/`male`), `address` lines, `postcode`,
+    /// `practiceOds`, and `synthetic: true`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let iso = |d: Date| {
+            let (y, m, day) = d.ymd();
+            format!("{y:04}-{m:02}-{day:02}")
+        };
+        serde_json::json!({
+            "nhsNumber": self.nhs_number,
+            "givenName": self.given,
+            "familyName": self.family,
+            "dateOfBirth": iso(self.birth_date),
+            "sex": match self.sex { Sex::Female => "female", Sex::Male => "male" },
+            "address": self.address.lines,
+            "postcode": self.address.postcode,
+            "practiceOds": self.practice_ods,
+            "registeredOn": iso(self.registered),
+            "synthetic": true,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -132,35 +132,20 @@ async fn a_newcomer_sees_a_full_training_inbox() {
         .await
         .expect("the training watermark");
     assert!(banner.text().await.unwrap().contains("TRAINING"));
-    for nhs in ["9442964410", "1234567890"] {
-        c.wait()
-            .at_most(ARRIVAL)
-            .for_element(Locator::XPath(&format!("//tr[@data-nhs-number='{nhs}']")))
-            .await
-            .unwrap_or_else(|e| panic!("sample {nhs}: {e}"));
-    }
+    // The scenario set: a dozen synthetic records, every patient from the 999 test range.
     c.wait()
         .at_most(ARRIVAL)
-        .for_element(Locator::XPath(&format!(
-            "(//tr[contains(@class,'transfer-row')])[{}]",
-            inbox_samples()
-        )))
+        .for_element(Locator::XPath("(//tr[contains(@class,'transfer-row')])[10]"))
         .await
-        .expect("every sample listed");
-    let rows = c.find_all(Locator::Css("tr.transfer-row")).await.unwrap();
-    assert_eq!(rows.len(), inbox_samples(), "every built-in sample is listed");
-    for row in rows {
-        assert!(
-            row.text().await.unwrap().contains("Sample"),
-            "each marked as a sample"
-        );
+        .expect("ten or more scenario records");
+    for row in c.find_all(Locator::Css("tr.transfer-row")).await.unwrap() {
+        let nhs = row.attr("data-nhs-number").await.unwrap().unwrap_or_default();
+        assert!(nhs.starts_with("999"), "synthetic NHS number: {nhs}");
     }
-    // The scenario set's garbled file is in quarantine, as a trainer would show.
-    c.find(Locator::XPath(
-        "//tr[@data-file-name='training-garbled-transfer.xml']",
-    ))
-    .await
-    .expect("the garbled training file in quarantine");
+    // The garbled file of the set is in quarantine, as a trainer would show.
+    c.find(Locator::XPath("//tr[contains(@data-file-name,'garbled-file')]"))
+        .await
+        .expect("the garbled training file in quarantine");
     app.finish().await;
 }
 
@@ -203,7 +188,7 @@ async fn a_trainer_switches_to_training_mode_and_resets_it() {
     click("//button[normalize-space()='Inbox']").await;
     c.wait()
         .at_most(ARRIVAL)
-        .for_element(Locator::XPath("//tr[@data-nhs-number='9442964410']"))
+        .for_element(Locator::XPath("(//tr[contains(@class,'transfer-row')])[10]"))
         .await
         .expect("the scenario records in the training inbox");
     assert!(
@@ -211,17 +196,6 @@ async fn a_trainer_switches_to_training_mode_and_resets_it() {
         "training records are kept apart"
     );
     app.finish().await;
-}
-
-/// The app ships three sample records (assets/samples/).
-fn inbox_samples() -> usize {
-    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/samples"))
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xml"))
-        })
-        .count()
 }
 
 #[tokio::test]

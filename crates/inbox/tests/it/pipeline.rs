@@ -665,3 +665,60 @@ fn a_link_dropped_in_the_folder_is_left_alone() {
     assert!(link.exists() && secret.exists());
     assert_eq!(inbox.count_transfers().unwrap(), 0);
 }
+
+#[test]
+fn the_generated_corpus_is_filed_as_the_generator_intended() {
+    use gp2gp_synth::{generate, Container, Outcome, Scenario, Seed, Size, Spec};
+    let (dir, inbox) = temp_inbox();
+    let drop_dir = dir.path().join("drop");
+    std::fs::create_dir(&drop_dir).unwrap();
+    let mut inputs = Vec::new();
+    let mut seed = 1;
+    for scenario in Scenario::ALL.into_iter().filter(|s| *s != Scenario::HugeRecord) {
+        for container in [Container::BareXml, Container::EbXmlMime, Container::MhsJson] {
+            seed += 1;
+            let spec = Spec {
+                size: Size { entries: 30 },
+                container,
+                scenario,
+                ..Spec::default()
+            };
+            for f in generate(Seed(seed), &spec).files {
+                let name = format!("{}-{seed}-{}", scenario.name(), f.name);
+                let outcome = drop_in(&inbox, &drop_dir, &name, &f.bytes);
+                let want = match f.outcome {
+                    Outcome::Stored => "stored",
+                    Outcome::AwaitingAttachments => "awaiting_attachments",
+                    Outcome::Duplicate => "duplicate",
+                    Outcome::Quarantined => "quarantined",
+                };
+                assert_eq!(outcome.code(), want, "{name}: {outcome:?}");
+                if let (Some(expected), Some(id)) = (f.expected, outcome.transfer_id()) {
+                    if f.outcome == Outcome::Stored {
+                        let counts = inbox.transfer(id).unwrap().counts;
+                        let got = [
+                            counts.compositions,
+                            counts.medication_courses,
+                            counts.acute_courses,
+                            counts.repeat_courses,
+                            counts.issues,
+                            counts.discontinuations,
+                            counts.allergies,
+                            counts.drug_allergies,
+                            counts.non_drug_allergies,
+                            counts.problems,
+                            counts.degraded,
+                            counts.documents,
+                            counts.absent_attachments,
+                            counts.nopat,
+                        ];
+                        let want: Vec<u32> = expected.fields().iter().map(|(_, n)| *n as u32).collect();
+                        assert_eq!(got.to_vec(), want, "{name}: the record as the generator wrote it");
+                    }
+                }
+                inputs.push((name, f.bytes));
+            }
+        }
+    }
+    check_conservation(dir.path(), &inputs);
+}

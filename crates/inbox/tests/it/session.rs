@@ -178,25 +178,44 @@ fn a_folder_that_cannot_be_created_is_reported_and_the_app_keeps_going() {
 #[test]
 fn a_first_run_with_nothing_configured_opens_training_mode_with_its_scenario_set() {
     let data = tempfile::tempdir().unwrap();
-    let set = inbox::training::scenario_set().len();
+    let set = inbox::training::scenario_set();
+    let transfers;
     {
         let (session, _rx) = start(data.path(), None, true);
         assert!(session.is_training());
         let snapshot = session.snapshot().unwrap();
         assert!(snapshot.training, "every screen is marked");
-        // Filed before the screen first asks: samples stored, one sent twice, one garbled.
-        assert_eq!(snapshot.transfers.len(), inbox::samples::SAMPLES.len());
+        // Filed before the screen first asks: every scenario, the garbled file in quarantine, the
+        // record with a missing fragment waiting for it, every patient from the 999 test range.
         assert_eq!(snapshot.quarantine.len(), 1);
-        assert_eq!(
-            session
-                .inbox()
-                .arrival_outcomes()
-                .unwrap()
-                .iter()
-                .map(|(_, n)| n)
-                .sum::<u64>(),
-            set as u64
-        );
+        assert!(snapshot.transfers.len() >= 10, "{}", snapshot.transfers.len());
+        assert!(snapshot
+            .transfers
+            .iter()
+            .any(|t| t.status == inbox::dto::TransferStatus::AwaitingAttachments));
+        assert!(snapshot
+            .transfers
+            .iter()
+            .all(|t| t.nhs_number.as_deref().is_some_and(|n| n.starts_with("999"))));
+        let arrivals: u64 = session
+            .inbox()
+            .arrival_outcomes()
+            .unwrap()
+            .iter()
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(arrivals, set.files.len() as u64);
+        let registrations: Vec<serde_json::Value> = serde_json::from_slice(
+            &std::fs::read(
+                data.path()
+                    .join("training")
+                    .join(inbox::training::REGISTRATIONS_FILE),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(registrations.len(), set.registrations.len());
+        transfers = snapshot.transfers.len() as u64;
         // The live inbox was not touched.
         assert!(!data.path().join(inbox::paths::DATABASE_FILE).exists());
         assert!(session.settings().unwrap().training.active);
@@ -204,10 +223,7 @@ fn a_first_run_with_nothing_configured_opens_training_mode_with_its_scenario_set
     // Second start: still training mode, nothing filed twice.
     let (session, _rx) = start(data.path(), None, true);
     assert!(session.is_training());
-    assert_eq!(
-        session.inbox().count_transfers().unwrap(),
-        inbox::samples::SAMPLES.len() as u64
-    );
+    assert_eq!(session.inbox().count_transfers().unwrap(), transfers);
 }
 
 #[test]
@@ -236,7 +252,7 @@ fn training_mode_is_switched_and_reset_without_touching_the_live_inbox() {
         _ => None,
     });
     let trainees = session.inbox().count_transfers().unwrap();
-    assert_eq!(trainees, inbox::samples::SAMPLES.len() as u64);
+    assert!(trainees >= 10, "{trainees}");
     // A trainer drops a file in the training folder during the demo; then resets.
     deliver(
         &corpus("emis_PWTP7_documents_referrals.xml"),
