@@ -72,6 +72,18 @@ export function backend(over: Partial<InboxSnapshot> = {}): FixtureBackend {
     attachmentTimeoutHours: 24,
     storageDir: null,
     effectiveStorageDir: "/data",
-    training: { active: false, forced: false, incomingDir: "/data/training/incoming" },
+    training: {
+      active: false,
+      forced: false,
+      incomingDir: "/data/training/incoming",
+      scenarios: [
+        { name: "every", description: "Every scenario below, one record each (but the huge record)." },
+        {
+          name: "degraded-drug-allergy",
+          description:
+            "A drug allergy sent transfer-degraded, so prescribing must wait until it is reviewed.",
+        },
+      ],
+    },
   });
 }

@@ -44,6 +44,14 @@ describe("training mode", () => {
 
     await userEvent.click(screen.getByRole("button", { name: "Reset training data" }));
     expect((await screen.findByRole("status")).textContent).toBe("Training data reset: 1 record ready.");
+    expect(b.calls).toContain("resetTraining:every");
+
+    // One scenario only.
+    await userEvent.selectOptions(screen.getByLabelText("Scenario set"), "degraded-drug-allergy");
+    expect(screen.getByText(/prescribing must wait/)).toBeTruthy();
+    await userEvent.click(screen.getByRole("button", { name: "Reset training data" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Training data reset: 3 records ready.");
+    expect(b.calls).toContain("resetTraining:degraded-drug-allergy");
 
     await userEvent.click(screen.getByRole("button", { name: "Leave training mode" }));
     await screen.findByRole("button", { name: "Switch to training mode" });

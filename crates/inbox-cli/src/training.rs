@@ -161,8 +161,12 @@ pub fn bench(count: usize) -> ExitCode {
     let generation = started.elapsed().as_secs_f64().max(1e-9);
     let data = dir.path().join("app-data");
     let started = Instant::now();
-    let reset = inbox::training::reset(&data, std::sync::Arc::new(inbox::SystemClock))
-        .and_then(|inbox| inbox.count_transfers());
+    let reset = inbox::training::reset(
+        &data,
+        std::sync::Arc::new(inbox::SystemClock),
+        inbox::training::Choice::Every,
+    )
+    .and_then(|inbox| inbox.count_transfers());
     let reset_secs = started.elapsed().as_secs_f64();
     let records_in_set = match reset {
         Ok(n) => n,

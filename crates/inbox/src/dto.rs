@@ -279,6 +279,17 @@ pub struct TrainingView {
     pub forced: bool,
     /// Where a trainer drops generated files during a demo.
     pub incoming_dir: String,
+    /// What "Reset training data" can restore: `every`, or one scenario.
+    pub scenarios: Vec<ScenarioOption>,
+}
+
+/// A scenario set a trainer can choose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioOption {
+    pub name: String,
+    /// What it shows, in one sentence.
+    pub description: String,
 }
 
 /// The HTTP push endpoint as configured, and how it is doing.

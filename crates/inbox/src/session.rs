@@ -137,9 +137,10 @@ impl Session {
         Ok(self.view_of(&settings, &running))
     }
 
-    /// Training mode only: puts the training inbox back to its scenario set, as new. Returns how
-    /// many records it now holds.
-    pub fn reset_training(&self) -> Result<u64, InboxError> {
+    /// Training mode only: puts the training inbox back to the chosen scenario set (`None` or
+    /// `every`: every scenario; else a scenario's name), as new. Returns how many records it holds.
+    pub fn reset_training(&self, scenario: Option<&str>) -> Result<u64, InboxError> {
+        let choice = training::Choice::from_name(scenario)?;
         let mut running = self.running();
         if !running.training {
             return Err(InboxError::InvalidInput(
@@ -147,7 +148,7 @@ impl Session {
             ));
         }
         running.watcher = None;
-        let reset = training::reset(&self.config.data_dir, self.config.clock.clone());
+        let reset = training::reset(&self.config.data_dir, self.config.clock.clone(), choice);
         if let Ok(inbox) = &reset {
             running.inbox = inbox.clone();
         }
@@ -188,6 +189,7 @@ impl Session {
                 active: running.training,
                 forced: self.config.force_training,
                 incoming_dir: training_paths_incoming.display().to_string(),
+                scenarios: training::choices(),
             },
         }
     }

@@ -40,22 +40,64 @@ fn paths(data_dir: &Path) -> Result<(DataPaths, Settings), InboxError> {
     Ok((DataPaths::resolve(&dir, None, &settings), settings))
 }
 
-/// Opens the training inbox; a new one is filled with the scenario set.
+/// Opens the training inbox; a new one is filled with every scenario.
 pub(crate) fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Arc<Inbox>, InboxError> {
+    open_with(data_dir, clock, Choice::Every)
+}
+
+fn open_with(data_dir: &Path, clock: Arc<dyn Clock>, choice: Choice) -> Result<Arc<Inbox>, InboxError> {
     let (paths, _) = paths(data_dir)?;
     let fresh = !paths.database.exists();
     let inbox = Arc::new(Inbox::open_with(paths, clock, PipelineOptions::default())?);
     if fresh {
-        file_scenario_set(&inbox)?;
+        file_scenario_set(&inbox, choice)?;
     }
     Ok(inbox)
 }
 
+/// Which records a reset restores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// One record of every scenario but the 100 MB one.
+    Every,
+    /// Three records of one scenario, one in each container.
+    Only(gp2gp_synth::Scenario),
+}
+
+impl Choice {
+    /// `None` or `"every"` for every scenario, else a scenario's name.
+    pub fn from_name(name: Option<&str>) -> Result<Choice, InboxError> {
+        match name.map(str::trim) {
+            None | Some("") | Some("every") => Ok(Choice::Every),
+            Some(n) => gp2gp_synth::Scenario::from_name(n)
+                .map(Choice::Only)
+                .ok_or_else(|| InboxError::InvalidInput(format!("There is no training scenario \"{n}\"."))),
+        }
+    }
+}
+
+/// The scenarios a trainer can choose from, as the settings screen lists them.
+pub fn choices() -> Vec<crate::dto::ScenarioOption> {
+    std::iter::once(crate::dto::ScenarioOption {
+        name: "every".into(),
+        description: "Every scenario below, one record each (but the huge record).".into(),
+    })
+    .chain(
+        gp2gp_synth::Scenario::ALL
+            .into_iter()
+            .map(|s| crate::dto::ScenarioOption {
+                name: s.name().into(),
+                description: s.description().into(),
+            }),
+    )
+    .collect()
+}
+
 /// Puts the training inbox in `data_dir` back to its scenario set: a fresh records folder, filled
 /// with the scenario set; the previous records folders are removed. Returns the new inbox.
-pub fn reset(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Arc<Inbox>, InboxError> {
+pub fn reset(data_dir: &Path, clock: Arc<dyn Clock>, choice: Choice) -> Result<Arc<Inbox>, InboxError> {
     let unused = start_afresh(data_dir)?;
-    let inbox = open(data_dir, clock)?;
+    let inbox = open_with(data_dir, clock, choice)?;
     for dir in unused {
         // Best effort: a folder still in use goes at the next reset.
         let _ = std::fs::remove_dir_all(dir);
@@ -102,10 +144,10 @@ fn start_afresh(data_dir: &Path) -> Result<Vec<PathBuf>, InboxError> {
 /// The scenario set, filed as if it had just arrived: written into the training incoming folder
 /// and filed at once; the registrations the practice would hold go beside it
 /// (`training/registrations.json`). Returns how many files.
-fn file_scenario_set(inbox: &Inbox) -> Result<usize, InboxError> {
+fn file_scenario_set(inbox: &Inbox, choice: Choice) -> Result<usize, InboxError> {
     let incoming = &inbox.paths().incoming;
     crate::paths::create_private_dir(incoming)?;
-    let set = scenario_set();
+    let set = scenario_set_of(choice);
     for (name, bytes) in &set.files {
         let path = incoming.join(name);
         write_atomically(&path, bytes)?;
@@ -136,12 +178,25 @@ const TRAINING_SEED: u64 = 0x7EA1_1111_2026;
 /// `gp2gp-inbox training generate --scenario huge-record` makes on demand), in turn in each
 /// supplier style and container.
 pub fn scenario_set() -> ScenarioSet {
+    scenario_set_of(Choice::Every)
+}
+
+/// The records a reset restores for `choice`.
+pub fn scenario_set_of(choice: Choice) -> ScenarioSet {
     use gp2gp_synth::{generate, Container, Scenario, Seed, Size, Spec};
     let containers = [Container::BareXml, Container::EbXmlMime, Container::MhsJson];
     let mut files = Vec::new();
     let mut registrations = Vec::new();
-    let scenarios = Scenario::ALL.into_iter().filter(|s| *s != Scenario::HugeRecord);
-    for (i, scenario) in scenarios.enumerate() {
+    let scenarios: Vec<Scenario> = match choice {
+        Choice::Every => Scenario::ALL
+            .into_iter()
+            .filter(|s| *s != Scenario::HugeRecord)
+            .collect(),
+        // The huge record is about 100 MB: one is plenty.
+        Choice::Only(Scenario::HugeRecord) => vec![Scenario::HugeRecord],
+        Choice::Only(s) => vec![s; 3],
+    };
+    for (i, scenario) in scenarios.into_iter().enumerate() {
         let spec = Spec {
             size: Size { entries: 40 + 15 * i },
             container: containers[i % containers.len()],

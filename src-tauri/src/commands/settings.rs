@@ -22,8 +22,9 @@ pub fn training_set(state: tauri::State<'_, AppState>, enabled: bool) -> Result<
     Ok(super::session(&state)?.set_training(enabled)?)
 }
 
-/// Puts the training inbox back to its scenario set; returns how many records it holds.
+/// Puts the training inbox back to the chosen scenario set (`every` or a scenario's name);
+/// returns how many records it holds.
 #[tauri::command]
-pub fn training_reset(state: tauri::State<'_, AppState>) -> Result<u64, ApiError> {
-    Ok(super::session(&state)?.reset_training()?)
+pub fn training_reset(state: tauri::State<'_, AppState>, scenario: Option<String>) -> Result<u64, ApiError> {
+    Ok(super::session(&state)?.reset_training(scenario.as_deref())?)
 }

@@ -17,8 +17,8 @@ export interface Backend {
   updateSettings(update: SettingsUpdate): Promise<SettingsView>;
   /** Switches between the live inbox and the training inbox. */
   setTraining(enabled: boolean): Promise<SettingsView>;
-  /** Puts the training inbox back to its scenario set; resolves to how many records it holds. */
-  resetTraining(): Promise<number>;
+  /** Puts the training inbox back to a scenario set (`every` or a scenario's name); resolves to how many records it holds. */
+  resetTraining(scenario: string): Promise<number>;
   /** Calls `handler` for every event the core pushes; resolves to a function that stops listening. */
   onEvent(handler: (event: InboxEvent) => void): Promise<() => void>;
 }

@@ -98,8 +98,8 @@ export class FixtureBackend implements Backend {
     return structuredClone(this.settingsView);
   }
 
-  async resetTraining(): Promise<number> {
-    this.calls.push("resetTraining");
+  async resetTraining(scenario: string): Promise<number> {
+    this.calls.push(`resetTraining:${scenario}`);
     if (!this.settingsView.training.active) {
       throw new BackendError({
         code: "invalid_input",
@@ -107,7 +107,7 @@ export class FixtureBackend implements Backend {
       });
     }
     this.push({ kind: "inboxReplaced", training: true });
-    return this.state.transfers.length;
+    return scenario === "every" ? this.state.transfers.length : 3;
   }
 
   async onEvent(handler: (event: InboxEvent) => void): Promise<() => void> {

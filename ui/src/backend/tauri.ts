@@ -25,6 +25,6 @@ export const tauriBackend: Backend = {
   settings: () => call<SettingsView>("settings_get"),
   updateSettings: (update: SettingsUpdate) => call<SettingsView>("settings_update", { update }),
   setTraining: (enabled: boolean) => call<SettingsView>("training_set", { enabled }),
-  resetTraining: () => call<number>("training_reset"),
+  resetTraining: (scenario: string) => call<number>("training_reset", { scenario }),
   onEvent: (handler) => listen<InboxEvent>(INBOX_EVENT, (e) => handler(e.payload)),
 };

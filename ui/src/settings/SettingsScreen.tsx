@@ -49,6 +49,7 @@ export function SettingsScreen() {
 
   const set = (patch: Partial<Form>) => setForm((f) => (f ? { ...f, ...patch } : f));
   const [trainingNote, setTrainingNote] = useState<string | null>(null);
+  const [scenario, setScenario] = useState("every");
 
   async function switchTraining(enabled: boolean) {
     setTrainingNote(null);
@@ -63,7 +64,7 @@ export function SettingsScreen() {
   async function resetTraining() {
     setTrainingNote(null);
     try {
-      const n = await backend.resetTraining();
+      const n = await backend.resetTraining(scenario);
       setTrainingNote(`Training data reset: ${n} ${n === 1 ? "record" : "records"} ready.`);
       setError(null);
     } catch (err) {
@@ -127,6 +128,17 @@ export function SettingsScreen() {
                 <strong>Training mode is on.</strong> Drop generated files into{" "}
                 <code>{view.training.incomingDir}</code> to watch them arrive.
               </p>
+              <label htmlFor="training-scenario" className="field-label">
+                Scenario set
+              </label>
+              <select id="training-scenario" value={scenario} onChange={(e) => setScenario(e.target.value)}>
+                {view.training.scenarios.map((s) => (
+                  <option key={s.name} value={s.name}>
+                    {s.name === "every" ? "Every scenario" : s.name}
+                  </option>
+                ))}
+              </select>
+              <p className="hint">{view.training.scenarios.find((s) => s.name === scenario)?.description}</p>
               <div className="actions">
                 <button type="button" className="primary" onClick={resetTraining}>
                   Reset training data

@@ -243,7 +243,10 @@ fn training_mode_is_switched_and_reset_without_touching_the_live_inbox() {
     wait_for(&rx, "live record", |e| {
         matches!(e, InboxEvent::TransferStored { .. }).then_some(())
     });
-    assert!(session.reset_training().is_err(), "the live inbox is never reset");
+    assert!(
+        session.reset_training(None).is_err(),
+        "the live inbox is never reset"
+    );
 
     let view = session.set_training(true).unwrap();
     assert!(view.training.active);
@@ -263,7 +266,11 @@ fn training_mode_is_switched_and_reset_without_touching_the_live_inbox() {
         matches!(e, InboxEvent::TransferStored { .. }).then_some(())
     });
     assert_eq!(session.inbox().count_transfers().unwrap(), trainees + 1);
-    assert_eq!(session.reset_training().unwrap(), trainees);
+    assert_eq!(session.reset_training(None).unwrap(), trainees);
+    // One scenario only, chosen by the trainer.
+    assert!(session.reset_training(Some("no-such-scenario")).is_err());
+    assert_eq!(session.reset_training(Some("degraded-drug-allergy")).unwrap(), 3);
+    assert_eq!(session.reset_training(Some("every")).unwrap(), trainees);
     // Exports stay in the training outbox.
     let first = session.inbox().transfers().unwrap()[0].id;
     let saved = session.export_original(first).unwrap();
