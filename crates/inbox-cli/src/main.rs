@@ -133,28 +133,7 @@ enum Command {
 enum TrainingCommand {
     /// Write synthetic GP2GP messages into `DIR/messages/`, ready to drop into an incoming folder,
     /// and `DIR/registrations.json`: what the practice's registration holds for each patient.
-    Generate {
-        /// The folder to write into (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// How many records.
-        #[arg(long, value_name = "N", default_value_t = 12, value_parser = at_least_one())]
-        count: usize,
-        /// The same seed gives the same files on every machine.
-        #[arg(long, value_name = "S", default_value_t = 1)]
-        seed: u64,
-        /// One scenario for every record (see `training scenarios`); by default a mix of all but
-        /// the huge record.
-        #[arg(long, value_name = "NAME")]
-        scenario: Option<String>,
-        /// Entries per record.
-        #[arg(long, value_name = "M", value_parser = at_least_one())]
-        entries: Option<usize>,
-        /// How the messages travel: xml (bare HL7), mime (ebXML + MIME with documents) or json
-        /// (the messaging adaptor's form).
-        #[arg(long, value_name = "xml|mime|json")]
-        container: Option<String>,
-    },
+    Generate(training::Request),
     /// List the scenarios a trainer can pick, each in one sentence.
     Scenarios,
     /// Time generation (records/s, MB/s) and a reset of the training inbox.
@@ -165,7 +144,7 @@ enum TrainingCommand {
     },
 }
 
-fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
+pub(crate) fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
     clap::builder::RangedU64ValueParser::new().range(1..)
 }
 
@@ -195,21 +174,7 @@ fn main() -> ExitCode {
             keep,
         } => bench::run(extracts, entries, keep.as_deref()),
         Command::Training { command } => match command {
-            TrainingCommand::Generate {
-                out,
-                count,
-                seed,
-                scenario,
-                entries,
-                container,
-            } => training::generate(&training::Request {
-                out,
-                count,
-                seed,
-                scenario,
-                entries,
-                container,
-            }),
+            TrainingCommand::Generate(request) => training::generate(&request),
             TrainingCommand::Scenarios => training::scenarios(),
             TrainingCommand::Bench { count } => training::bench(count),
         },

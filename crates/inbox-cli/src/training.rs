@@ -8,13 +8,27 @@ use std::time::Instant;
 use gp2gp_synth::{records, Container, Scenario, Seed, Size, Spec};
 
 /// What `training generate` is asked for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Request {
+    /// The folder to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
     pub out: std::path::PathBuf,
+    /// How many records.
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = crate::at_least_one())]
     pub count: usize,
+    /// The same seed gives the same files on every machine.
+    #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
+    /// One scenario for every record (see `training scenarios`); by default a mix of all but the
+    /// huge record.
+    #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
+    /// Entries per record.
+    #[arg(long, value_name = "M", value_parser = crate::at_least_one())]
     pub entries: Option<usize>,
+    /// How the messages travel: xml (bare HL7), mime (ebXML + MIME with documents) or json (the
+    /// messaging adaptor's form).
+    #[arg(long, value_name = "xml|mime|json")]
     pub container: Option<String>,
 }
 
