@@ -11,6 +11,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use inbox::{DataPaths, Inbox, InboxError, PipelineOptions, SystemClock};
 
+mod audit;
 mod bench;
 mod events;
 mod ingest;
@@ -114,6 +115,11 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
     },
+    /// The audit trail: check its hash chain, or list its entries.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Synthetic records for training, tests and benchmarks (unmistakably not real patients).
     Training {
         #[command(subcommand)]
@@ -126,6 +132,31 @@ enum Command {
         json: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check that no entry was changed, removed or inserted. Exit status 1 if one was.
+    Verify {
+        /// The inbox database.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// List entries, newest first.
+    List {
+        /// The inbox database.
+        #[arg(long)]
+        db: PathBuf,
+        /// Only entries about this transfer.
+        #[arg(long, value_name = "ID")]
+        transfer: Option<i64>,
+        /// At most this many entries.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        limit: u32,
+        /// One JSON object per entry.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -173,6 +204,15 @@ fn main() -> ExitCode {
             entries,
             keep,
         } => bench::run(extracts, entries, keep.as_deref()),
+        Command::Audit { command } => match command {
+            AuditCommand::Verify { db } => audit::verify(&db),
+            AuditCommand::List {
+                db,
+                transfer,
+                limit,
+                json,
+            } => audit::list(&db, transfer, limit, json),
+        },
         Command::Training { command } => match command {
             TrainingCommand::Generate(request) => training::generate(&request),
             TrainingCommand::Scenarios => training::scenarios(),

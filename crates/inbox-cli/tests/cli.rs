@@ -542,3 +542,47 @@ fn training_generate_writes_the_same_synthetic_records_for_a_seed_and_an_inbox_f
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("degraded-drug-allergy"));
 }
+
+#[test]
+fn audit_verify_finds_a_tampered_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.sqlite3");
+    {
+        let inbox = inbox::Inbox::open(
+            inbox::DataPaths::beside_database(&db),
+            std::sync::Arc::new(inbox::SystemClock),
+        )
+        .unwrap();
+        for action in ["sign_in", "view_record", "decision"] {
+            inbox
+                .record_audit(
+                    "Synthetic Admin",
+                    "administrator",
+                    action,
+                    Some(1),
+                    "synthetic test",
+                )
+                .unwrap();
+        }
+    }
+    let ok = run(&[&"audit", &"verify", &"--db", &db]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("3 entries"));
+    let listed = run(&[&"audit", &"list", &"--json", &"--db", &db]);
+    let lines = stdout_lines(&listed);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        serde_json::from_str::<Value>(&lines[0]).unwrap()["action"],
+        "decision"
+    );
+
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    raw.execute_batch(
+        "DROP TRIGGER audit_is_append_only_update; UPDATE audit SET user_name = 'Someone Else' WHERE id = 2;",
+    )
+    .unwrap();
+    drop(raw);
+    let broken = run(&[&"audit", &"verify", &"--db", &db]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stdout).contains("BROKEN at entry 2"));
+}

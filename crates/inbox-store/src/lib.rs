@@ -12,9 +12,11 @@
 //! - *transfer*: one patient record (an EhrExtract) and where it stands.
 //! - *record*: the transfer's parsed content, in queryable tables ([`record`]).
 //! - *quarantine*: files that could not be read, kept aside with a reason, never deleted.
+//! - *audit trail*: append-only, hash-chained entries of who did what ([`audit`]).
 
 pub mod arrivals;
 pub mod attachments;
+pub mod audit;
 pub mod diagnostics;
 pub mod messages;
 mod migrate;
@@ -29,6 +31,7 @@ use rusqlite::Connection;
 
 pub use arrivals::{Arrival, NewArrival};
 pub use attachments::{Attachment, NewAttachment};
+pub use audit::{AuditEntry, AuditVerdict, NewAuditEntry};
 pub use diagnostics::StoredDiagnostic;
 pub use messages::{conversation_key, NewMessage, StoredMessage};
 pub use quarantine::{NewQuarantined, Quarantined};

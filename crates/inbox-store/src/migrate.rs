@@ -8,6 +8,7 @@ use crate::{Result, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_transfers.sql"),
     include_str!("../migrations/0002_pipeline.sql"),
+    include_str!("../migrations/0003_audit.sql"),
 ];
 
 pub(crate) fn version(conn: &Connection) -> Result<i64> {

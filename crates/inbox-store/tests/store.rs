@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension};
 use tempfile::TempDir;
 
 /// The schema this version of the store creates.
-const LATEST_VERSION: i64 = 2;
+const LATEST_VERSION: i64 = 3;
 
 /// The first migration exactly as it shipped: version-1 databases are built from it.
 const SCHEMA_V1: &str = include_str!("../migrations/0001_transfers.sql");
@@ -1361,4 +1361,96 @@ fn times_are_stored_in_utc_with_their_precision() {
         assert_eq!((s.at.as_deref(), s.precision), (at, precision), "{raw}");
     }
     assert_eq!(stored(None).at, None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit trail
+
+fn audit_entry(action: &str, transfer: Option<i64>) -> inbox_store::NewAuditEntry {
+    inbox_store::NewAuditEntry {
+        at: "2026-03-01T10:00:00Z".into(),
+        user_name: "Dr A Synthetic".into(),
+        role: "clinician".into(),
+        action: action.into(),
+        transfer_id: transfer,
+        detail: format!("{action} (synthetic test)"),
+    }
+}
+
+fn three_entries(store: &Store) -> Vec<inbox_store::AuditEntry> {
+    ["sign_in", "view_record", "decision"]
+        .iter()
+        .enumerate()
+        .map(|(i, a)| store.append_audit(&audit_entry(a, Some(i as i64 + 1))).unwrap())
+        .collect()
+}
+
+#[test]
+fn audit_entries_are_chained_and_listed_newest_first() {
+    let (_dir, store) = temp_store();
+    assert_eq!(store.verify_audit().unwrap().entries, 0);
+    let entries = three_entries(&store);
+    assert_eq!(entries[0].prev_hash, inbox_store::audit::GENESIS);
+    assert_eq!(entries[1].prev_hash, entries[0].hash);
+    assert_eq!(entries[2].prev_hash, entries[1].hash);
+    let listed = store.audit_entries(None, 10).unwrap();
+    assert_eq!(listed.iter().map(|e| e.id).collect::<Vec<_>>(), [3, 2, 1]);
+    assert_eq!(store.audit_entries(Some(2), 10).unwrap(), [entries[1].clone()]);
+    assert_eq!(store.audit_entries(None, 1).unwrap().len(), 1);
+    let verdict = store.verify_audit().unwrap();
+    assert_eq!(verdict.entries, 3);
+    assert_eq!(verdict.broken, None);
+    assert_eq!(verdict.head, entries[2].hash);
+}
+
+#[test]
+fn tampering_with_the_audit_trail_is_detected() {
+    // Each case: tamper through a raw connection (triggers dropped, as an attacker with the file
+    // could), then verify.
+    let cases: [(&str, &str, i64, &str); 3] = [
+        (
+            "edited",
+            "UPDATE audit SET detail = 'nothing happened' WHERE id = 2",
+            2,
+            "changed",
+        ),
+        ("removed", "DELETE FROM audit WHERE id = 2", 3, "missing"),
+        (
+            "re-chained",
+            "UPDATE audit SET prev_hash = (SELECT hash FROM audit WHERE id = 1) WHERE id = 3",
+            3,
+            "does not follow",
+        ),
+    ];
+    for (what, sql, at, words) in cases {
+        let (dir, store) = temp_store();
+        three_entries(&store);
+        drop(store);
+        let raw = peek(&dir);
+        raw.execute_batch(&format!(
+            "DROP TRIGGER audit_is_append_only_update; DROP TRIGGER audit_is_append_only_delete; {sql};"
+        ))
+        .unwrap();
+        drop(raw);
+        let store = Store::open(&db_path(&dir)).unwrap();
+        let verdict = store.verify_audit().unwrap();
+        let (id, why) = verdict.broken.unwrap_or_else(|| panic!("{what}: not detected"));
+        assert_eq!(id, at, "{what}");
+        assert!(why.contains(words), "{what}: {why}");
+    }
+}
+
+#[test]
+fn the_append_only_triggers_refuse_edits() {
+    let (dir, store) = temp_store();
+    three_entries(&store);
+    drop(store);
+    let raw = peek(&dir);
+    for sql in [
+        "UPDATE audit SET detail = 'x' WHERE id = 2",
+        "DELETE FROM audit WHERE id = 2",
+    ] {
+        let err = raw.execute(sql, []).unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
 }

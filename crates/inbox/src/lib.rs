@@ -364,6 +364,39 @@ impl Inbox {
         Ok(target)
     }
 
+    /// Appends an entry to the audit trail (hash-chained, append-only), stamped with the clock.
+    pub fn record_audit(
+        &self,
+        user_name: &str,
+        role: &str,
+        action: &str,
+        transfer_id: Option<i64>,
+        detail: &str,
+    ) -> Result<inbox_store::AuditEntry, InboxError> {
+        Ok(self.store().append_audit(&inbox_store::NewAuditEntry {
+            at: clock::rfc3339(self.clock.now()),
+            user_name: user_name.to_owned(),
+            role: role.to_owned(),
+            action: action.to_owned(),
+            transfer_id,
+            detail: detail.to_owned(),
+        })?)
+    }
+
+    /// Audit entries, newest first, optionally about one transfer.
+    pub fn audit_entries(
+        &self,
+        transfer_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<inbox_store::AuditEntry>, InboxError> {
+        Ok(self.store().audit_entries(transfer_id, limit)?)
+    }
+
+    /// Checks the whole audit chain: an edited, removed or inserted entry is reported.
+    pub fn verify_audit(&self) -> Result<inbox_store::AuditVerdict, InboxError> {
+        Ok(self.store().verify_audit()?)
+    }
+
     /// SQLite's `PRAGMA integrity_check`: `ok` when the database is sound.
     pub fn integrity_check(&self) -> Result<String, InboxError> {
         Ok(self.store().integrity_check()?)
