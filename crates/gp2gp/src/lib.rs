@@ -12,6 +12,7 @@
 //! - [`summarise`] reads just the head of a message to file it ([`Summary`]).
 //! - [`assemble`] puts a large message together from its core and its COPC parts (fragment indexes,
 //!   fragments, skeleton extracts) and reports what is still missing.
+//! - [`write_ack`] writes the MCCI_IN010000UK13 acknowledgement of a received message ([`AckRequest`]).
 //! - [`parse_placeholder`] reads an `AbsentAttachment<id>.txt` placeholder file.
 //!
 //! The record keeps every coding verbatim ([`Coding`]: main code, translations, `originalText`,
@@ -38,6 +39,7 @@
 //! - *ebXML manifest*: the envelope's list of the message's payload and attachments (`cid:` in this
 //!   message, `mid:` in a later one).
 
+mod ack;
 mod analysis;
 mod assemble;
 mod attachment;
@@ -54,6 +56,10 @@ mod summary;
 mod timestamp;
 mod xml;
 
+pub use ack::{
+    ack_reference, response_text, write_ack, AckError, AckRequest, ACK_VERSION_CODE, ASID_ROOT,
+    QUALIFIER_CODE_SYSTEM, RESPONSE_CODE_SYSTEM,
+};
 pub use analysis::{
     coding_degrade, degrade_kind, value_text, Allergy, AllergyKind, Counts, CourseKind, CourseStatus,
     Degrade, DegradeKind, Discontinuation, LinkedEntry, MedicationCourse, Problem, ProblemStatus, SupplyRef,
