@@ -39,6 +39,13 @@ export function transfer(over: Partial<TransferRow> = {}): TransferRow {
       nopat: 0,
     },
     readErrors: 0,
+    patient: {
+      givenName: "Ann",
+      familyName: "Testpatient-Synthetic",
+      dateOfBirth: "1957-03-12",
+      sex: "female",
+      postcode: "ZZ99 1AA",
+    },
     ...over,
   };
 }

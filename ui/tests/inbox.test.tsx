@@ -42,6 +42,20 @@ describe("inbox screen", () => {
     expect(b.calls.filter((c) => c === "snapshot")).toHaveLength(1);
   });
 
+  it("names the registered patient with date of birth, and warns when nobody is registered", async () => {
+    renderApp(
+      backend({ transfers: [transfer(), transfer({ id: 2, nhsNumber: "9442964410", patient: null })] }),
+    );
+    const row = (await screen.findByText("943 476 5919")).closest("tr") as HTMLElement;
+    expect(within(row).getByText("TESTPATIENT-SYNTHETIC, Ann")).toBeTruthy();
+    expect(within(row).getByText("Born 12-Mar-1957 · Female")).toBeTruthy();
+    const other = screen.getByText("944 296 4410").closest("tr") as HTMLElement;
+    expect(within(other).getByText("Not registered here")).toBeTruthy();
+    // Search finds patients by name.
+    await userEvent.type(screen.getByPlaceholderText(/Search/), "testpatient");
+    expect(screen.queryByText("944 296 4410")).toBeNull();
+  });
+
   it("says which records wait for attachments and which are incomplete, with the code", async () => {
     renderApp(
       backend({

@@ -115,6 +115,11 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
     },
+    /// The practice's registrations (who is registered, by NHS number), matched to transfers.
+    Registrations {
+        #[command(subcommand)]
+        command: RegistrationsCommand,
+    },
     /// The audit trail: check its hash chain, or list its entries.
     Audit {
         #[command(subcommand)]
@@ -132,6 +137,20 @@ enum Command {
         json: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RegistrationsCommand {
+    /// Import a CSV export of the clinical system (a header row naming at least NHS Number and
+    /// Surname) or the generator's registrations.json. Rows that fail their checks are listed and
+    /// skipped; exit status 1 if any was.
+    Import {
+        /// The inbox database.
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
 }
 
@@ -204,6 +223,9 @@ fn main() -> ExitCode {
             entries,
             keep,
         } => bench::run(extracts, entries, keep.as_deref()),
+        Command::Registrations {
+            command: RegistrationsCommand::Import { db, file },
+        } => import_registrations(&db, &file),
         Command::Audit { command } => match command {
             AuditCommand::Verify { db } => audit::verify(&db),
             AuditCommand::List {
@@ -218,6 +240,34 @@ fn main() -> ExitCode {
             TrainingCommand::Scenarios => training::scenarios(),
             TrainingCommand::Bench { count } => training::bench(count),
         },
+    }
+}
+
+fn import_registrations(db: &Path, file: &Path) -> ExitCode {
+    let inbox = match open_beside(db) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    match inbox.import_registrations(file) {
+        Ok(report) => {
+            for (line, why) in &report.skipped {
+                println!("skipped\t{}:{line}\t{why}", file.display());
+            }
+            println!(
+                "imported {} registration(s), skipped {}",
+                report.imported,
+                report.skipped.len()
+            );
+            if report.skipped.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("gp2gp-inbox: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

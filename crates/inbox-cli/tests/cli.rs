@@ -586,3 +586,20 @@ fn audit_verify_finds_a_tampered_entry() {
     assert_eq!(broken.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&broken.stdout).contains("BROKEN at entry 2"));
 }
+
+#[test]
+fn registrations_import_reports_what_it_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.sqlite3");
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "NHS Number,Surname,Forename\n9434765919,SMITH-SYNTHETIC,Ann\n1234567890,JONES-SYNTHETIC,Bob\n",
+    )
+    .unwrap();
+    let out = run(&[&"registrations", &"import", &"--db", &db, &csv]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("export.csv:3"), "{text}");
+    assert!(text.contains("imported 1 registration(s), skipped 1"), "{text}");
+}

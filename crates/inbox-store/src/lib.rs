@@ -22,6 +22,7 @@ pub mod messages;
 mod migrate;
 pub mod quarantine;
 pub mod record;
+pub mod registrations;
 pub mod times;
 pub mod transfers;
 
@@ -36,6 +37,7 @@ pub use diagnostics::StoredDiagnostic;
 pub use messages::{conversation_key, NewMessage, StoredMessage};
 pub use quarantine::{NewQuarantined, Quarantined};
 pub use record::RECORD_VERSION;
+pub use registrations::Registration;
 pub use transfers::{NewTransfer, RecordCounts, StatusChange, Transfer};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

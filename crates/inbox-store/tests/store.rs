@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension};
 use tempfile::TempDir;
 
 /// The schema this version of the store creates.
-const LATEST_VERSION: i64 = 3;
+const LATEST_VERSION: i64 = 4;
 
 /// The first migration exactly as it shipped: version-1 databases are built from it.
 const SCHEMA_V1: &str = include_str!("../migrations/0001_transfers.sql");
@@ -1453,4 +1453,31 @@ fn the_append_only_triggers_refuse_edits() {
         let err = raw.execute(sql, []).unwrap_err();
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
+}
+
+#[test]
+fn registrations_are_upserted_and_found_by_nhs_number() {
+    let (_dir, store) = temp_store();
+    let reg = |given: &str| inbox_store::Registration {
+        nhs_number: "9990000018".into(),
+        given_name: given.into(),
+        family_name: "TEST-SYNTHETIC".into(),
+        date_of_birth: Some("1957-03-12".into()),
+        sex: "female".into(),
+        address: "1 Synthetic Street, Testville".into(),
+        postcode: "ZZ99 1AA".into(),
+        practice_ods: Some("SYN001".into()),
+        registered_on: Some("2020-01-02".into()),
+        imported_at: "2026-03-01T10:00:00Z".into(),
+        source: "registrations.csv".into(),
+    };
+    assert_eq!(store.upsert_registrations(&[reg("Ann")]).unwrap(), 1);
+    assert_eq!(store.registration("999 000 0018").unwrap(), Some(reg("Ann")));
+    store.upsert_registrations(&[reg("Anne")]).unwrap();
+    assert_eq!(store.count_registrations().unwrap(), 1);
+    assert_eq!(
+        store.registration("9990000018").unwrap().unwrap().given_name,
+        "Anne"
+    );
+    assert_eq!(store.registration("9990000026").unwrap(), None);
 }

@@ -109,6 +109,33 @@ pub struct TransferRow {
     pub counts: RecordCounts,
     /// Errors the reader reported (the record is shown as far as it could be read).
     pub read_errors: u32,
+    /// Who the practice has registered under this NHS number (the extract carries only the number).
+    pub patient: Option<PatientView>,
+}
+
+/// The registration a transfer matched, for the patient banner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientView {
+    pub given_name: String,
+    pub family_name: String,
+    /// `YYYY-MM-DD` (show it `12-Mar-1957`).
+    pub date_of_birth: Option<String>,
+    /// `female`, `male`, `other` or `unknown`.
+    pub sex: String,
+    pub postcode: String,
+}
+
+impl From<inbox_store::Registration> for PatientView {
+    fn from(r: inbox_store::Registration) -> Self {
+        PatientView {
+            given_name: r.given_name,
+            family_name: r.family_name,
+            date_of_birth: r.date_of_birth,
+            sex: r.sex,
+            postcode: r.postcode,
+        }
+    }
 }
 
 impl From<inbox_store::Transfer> for TransferRow {
@@ -135,6 +162,7 @@ impl From<inbox_store::Transfer> for TransferRow {
             failure_reason: t.failure_reason,
             counts: RecordCounts::from(&t.counts),
             read_errors: u32::try_from(t.error_diagnostics).unwrap_or(u32::MAX),
+            patient: None,
         }
     }
 }

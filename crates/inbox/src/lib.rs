@@ -22,6 +22,7 @@ mod lock;
 pub mod nhs_number;
 pub mod paths;
 pub mod pipeline;
+pub mod registrations;
 pub mod samples;
 pub mod session;
 pub mod training;
@@ -208,8 +209,9 @@ impl Inbox {
 
     /// Every transfer, newest arrival first.
     pub fn transfers(&self) -> Result<Vec<dto::TransferRow>, InboxError> {
-        let rows = self.store().list_transfers()?;
-        Ok(rows.into_iter().map(dto::TransferRow::from).collect())
+        let store = self.store();
+        let rows = store.list_transfers()?;
+        rows.into_iter().map(|t| with_patient(&store, t)).collect()
     }
 
     /// Every quarantined file, most recent first.
@@ -293,10 +295,11 @@ impl Inbox {
 
     /// One transfer as the inbox lists it.
     pub fn transfer(&self, transfer_id: i64) -> Result<dto::TransferRow, InboxError> {
-        self.store()
+        let store = self.store();
+        let t = store
             .transfer(transfer_id)?
-            .map(dto::TransferRow::from)
-            .ok_or_else(|| InboxError::NotFound(format!("There is no transfer {transfer_id}.")))
+            .ok_or_else(|| InboxError::NotFound(format!("There is no transfer {transfer_id}.")))?;
+        with_patient(&store, t)
     }
 
     /// How many input files ended each way (stored, duplicate, awaiting, quarantined).
@@ -364,6 +367,12 @@ impl Inbox {
         Ok(target)
     }
 
+    /// Imports the practice's registrations from a CSV export or the generator's
+    /// `registrations.json`; rows that fail their checks are reported and skipped.
+    pub fn import_registrations(&self, path: &Path) -> Result<registrations::ImportReport, InboxError> {
+        registrations::import(self, path)
+    }
+
     /// Appends an entry to the audit trail (hash-chained, append-only), stamped with the clock.
     pub fn record_audit(
         &self,
@@ -401,4 +410,16 @@ impl Inbox {
     pub fn integrity_check(&self) -> Result<String, InboxError> {
         Ok(self.store().integrity_check()?)
     }
+}
+
+/// A transfer as the inbox lists it, with the registration its NHS number matches.
+fn with_patient(store: &Store, t: inbox_store::Transfer) -> Result<dto::TransferRow, InboxError> {
+    let patient = match t.fields.nhs_number.as_deref() {
+        Some(n) => store.registration(n)?.map(dto::PatientView::from),
+        None => None,
+    };
+    Ok(dto::TransferRow {
+        patient,
+        ..dto::TransferRow::from(t)
+    })
 }

@@ -155,7 +155,10 @@ fn file_scenario_set(inbox: &Inbox, choice: Choice) -> Result<usize, InboxError>
     }
     let registrations = serde_json::to_vec_pretty(&set.registrations)
         .map_err(|e| InboxError::InvalidInput(format!("The registrations could not be written: {e}")))?;
-    write_atomically(&inbox.paths().data_dir.join(REGISTRATIONS_FILE), &registrations)?;
+    let file = inbox.paths().data_dir.join(REGISTRATIONS_FILE);
+    write_atomically(&file, &registrations)?;
+    // The training practice has these patients registered (all but the wrong patient's real one).
+    inbox.import_registrations(&file)?;
     Ok(set.files.len())
 }
 

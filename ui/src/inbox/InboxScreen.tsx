@@ -6,6 +6,13 @@ import type { OriginalView } from "../bindings/OriginalView";
 import type { TransferRow } from "../bindings/TransferRow";
 import { formatBytes, formatInstant, formatNhsNumber, formatPartialDate } from "../format";
 
+const SEX: Record<string, string> = {
+  female: "Female",
+  male: "Male",
+  other: "Other",
+  unknown: "Sex not known",
+};
+
 /** What the record holds that needs work, in words ("12 medications (5 repeat) · 3 allergies"). */
 export function countsSummary(t: TransferRow): string {
   const c = t.counts;
@@ -46,9 +53,15 @@ function StatusView({ t }: { t: TransferRow }) {
 function matches(t: TransferRow, query: string): boolean {
   const q = query.trim().toLowerCase().replace(/\s/g, "");
   if (q === "") return true;
-  return [t.nhsNumber, t.sendingOds, t.fileName, t.extractId, t.interaction].some((v) =>
-    v?.toLowerCase().replace(/\s/g, "").includes(q),
-  );
+  return [
+    t.nhsNumber,
+    t.sendingOds,
+    t.fileName,
+    t.extractId,
+    t.interaction,
+    t.patient?.familyName,
+    t.patient?.givenName,
+  ].some((v) => v?.toLowerCase().replace(/\s/g, "").includes(q));
 }
 
 export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
@@ -91,7 +104,7 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
             <span className="visually-hidden">Search</span>
             <input
               type="search"
-              placeholder="Search NHS number, practice, file…"
+              placeholder="Search name, NHS number, practice, file…"
               value={query}
               onChange={(e) => setQuery(e.target.value)}
             />
@@ -117,7 +130,7 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
             <table className="transfers">
               <thead>
                 <tr>
-                  <th scope="col">NHS number</th>
+                  <th scope="col">Patient</th>
                   <th scope="col">Status</th>
                   <th scope="col">Record</th>
                   <th scope="col">Sending practice</th>
@@ -177,11 +190,30 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
 function TransferRowView({ t, onOriginal }: { t: TransferRow; onOriginal: () => void }) {
   return (
     <tr data-nhs-number={t.nhsNumber ?? ""} data-status={t.status} className="transfer-row">
-      <td className="nowrap">
+      <td className="patient-cell">
+        {t.patient ? (
+          <div className="patient-name">
+            {t.patient.familyName.toUpperCase()}, {t.patient.givenName}
+          </div>
+        ) : (
+          <div>
+            <span
+              className="tag tag-warn tag-below"
+              title="No registration at this practice has this NHS number"
+            >
+              Not registered here
+            </span>
+          </div>
+        )}
         {t.nhsNumber ? (
           <span className="nhs-number">{formatNhsNumber(t.nhsNumber)}</span>
         ) : (
           <span className="muted">Not given</span>
+        )}
+        {t.patient?.dateOfBirth && (
+          <div className="sub">
+            Born {formatPartialDate(t.patient.dateOfBirth)} · {SEX[t.patient.sex] ?? "Sex not known"}
+          </div>
         )}
         {!t.nhsNumberValid && (
           <div>

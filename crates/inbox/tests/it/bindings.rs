@@ -15,6 +15,7 @@ fn generate(dir: &Path) {
     SettingsUpdate::export_all(&cfg).unwrap();
     ApiError::export_all(&cfg).unwrap();
     OriginalView::export_all(&cfg).unwrap();
+    inbox::registrations::ImportReport::export_all(&cfg).unwrap();
 }
 
 fn read_all(dir: &Path) -> BTreeMap<String, String> {

@@ -722,3 +722,42 @@ fn the_generated_corpus_is_filed_as_the_generator_intended() {
     }
     check_conservation(dir.path(), &inputs);
 }
+
+#[test]
+fn registrations_imported_from_csv_name_the_patient_of_a_transfer() {
+    let (dir, inbox) = temp_inbox();
+    let bytes = std::fs::read(corpus("tpp_systmone_uk06_payload.xml")).unwrap();
+    let IngestOutcome::Stored {
+        transfer_id: Some(id),
+        ..
+    } = drop_in(&inbox, dir.path(), "tpp.xml", &bytes)
+    else {
+        panic!("not stored")
+    };
+    assert_eq!(inbox.transfer(id).unwrap().patient, None, "not registered yet");
+    let csv = dir.path().join("registrations.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}NHS Number,Surname,Forename,Date of Birth,Gender,Address,Postcode,Registration Date\r\n\
+         944 296 4410,TESTPATIENT-SYNTHETIC,Ann,12/03/1957,F,\"1 Synthetic Street, Testville\",zz99 1aa,02/01/2020\r\n\
+         1234567890,BADCHECK,Bob,01/01/1990,M,x,ZZ99 1AB,\r\n\
+         9434765919,NODATE,Cy,31/02/1990,M,x,ZZ99 1AC,\r\n",
+    )
+    .unwrap();
+    let report = inbox.import_registrations(&csv).unwrap();
+    assert_eq!(report.imported, 1);
+    assert_eq!(report.skipped.len(), 2);
+    assert_eq!(report.skipped[0].0, 3);
+    assert!(report.skipped[0].1.contains("not a valid NHS number"));
+    assert!(report.skipped[1].1.contains("date of birth"));
+    let patient = inbox.transfer(id).unwrap().patient.unwrap();
+    assert_eq!(patient.family_name, "TESTPATIENT-SYNTHETIC");
+    assert_eq!(patient.date_of_birth.as_deref(), Some("1957-03-12"));
+    assert_eq!(patient.sex, "female");
+    assert_eq!(patient.postcode, "ZZ99 1AA");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "Name,Town\nAnn,Leeds\n").unwrap();
+    let report = inbox.import_registrations(&bad).unwrap();
+    assert_eq!(report.imported, 0);
+    assert!(report.skipped[0].1.contains("NHS Number"));
+}
