@@ -43,3 +43,24 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
+
+/** Where a transfer stands against the 8-day integration window, counted from when it was sent. */
+export interface Countdown {
+  /** Whole days since it was sent (day 0 is the day it was sent). */
+  day: number;
+  /** `ok` under 3 days, `due` from 3 to 8, `overdue` after 8 (the NHS GP2GP measures). */
+  level: "ok" | "due" | "overdue";
+  text: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The countdown for a transfer sent at `sentUtc` (RFC 3339, or a bare date), seen at `now`. */
+export function countdown(sentUtc: string | null, now: Date): Countdown | null {
+  if (!sentUtc) return null;
+  const sent = new Date(/^\d{4}-\d{2}-\d{2}$/.test(sentUtc) ? `${sentUtc}T00:00:00Z` : sentUtc);
+  if (Number.isNaN(sent.getTime())) return null;
+  const day = Math.max(0, Math.floor((now.getTime() - sent.getTime()) / DAY_MS));
+  if (day > 8) return { day, level: "overdue", text: `Overdue: day ${day} of 8` };
+  return { day, level: day < 3 ? "ok" : "due", text: `Day ${day} of 8` };
+}

@@ -12,6 +12,7 @@ export function transfer(over: Partial<TransferRow> = {}): TransferRow {
     sendingOds: "A20047",
     receivingOds: "B86041",
     sentAt: "2026-03-10T14:03:27",
+    sentUtc: "2026-03-10T14:03:27Z",
     receivedAt: "2026-03-12T09:05:00Z",
     fileName: "extract-1.xml",
     sizeBytes: 4096,

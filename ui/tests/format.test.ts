@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatInstant, formatNhsNumber, formatPartialDate } from "../src/format";
+import { countdown, formatInstant, formatNhsNumber, formatPartialDate } from "../src/format";
 
 describe("NHS display formats", () => {
   it("groups NHS numbers 3-3-4", () => {
@@ -20,5 +20,23 @@ describe("NHS display formats", () => {
   it("shows instants in local time", () => {
     expect(formatInstant("2026-03-12T09:05:00Z")).toBe("12-Mar-2026 09:05");
     expect(formatInstant("not a time")).toBe("not a time");
+  });
+});
+
+describe("8-day countdown", () => {
+  const now = new Date("2026-03-12T09:00:00Z");
+  it.each([
+    ["2026-03-12T08:00:00Z", "ok", "Day 0 of 8"],
+    ["2026-03-10T08:00:00Z", "ok", "Day 2 of 8"],
+    ["2026-03-09T08:00:00Z", "due", "Day 3 of 8"],
+    ["2026-03-04T08:00:00Z", "due", "Day 8 of 8"],
+    ["2026-03-03T08:00:00Z", "overdue", "Overdue: day 9 of 8"],
+    ["2026-03-10", "ok", "Day 2 of 8"],
+  ])("sent %s is %s", (sent, level, text) => {
+    expect(countdown(sent, now)).toMatchObject({ level, text });
+  });
+  it("has nothing to say without a send time", () => {
+    expect(countdown(null, now)).toBeNull();
+    expect(countdown("whenever", now)).toBeNull();
   });
 });

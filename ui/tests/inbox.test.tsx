@@ -1,6 +1,6 @@
 import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { App } from "../src/App";
 import { BackendError } from "../src/backend/backend";
 import { BackendProvider } from "../src/backend/context";
@@ -54,6 +54,27 @@ describe("inbox screen", () => {
     // Search finds patients by name.
     await userEvent.type(screen.getByPlaceholderText(/Search/), "testpatient");
     expect(screen.queryByText("944 296 4410")).toBeNull();
+  });
+
+  it("counts the 8-day window from when the record was sent", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-03-14T09:00:00Z"));
+    try {
+      renderApp(
+        backend({
+          transfers: [
+            transfer(),
+            transfer({ id: 2, nhsNumber: "9442964410", sentUtc: "2026-03-01T09:00:00Z" }),
+          ],
+        }),
+      );
+      const row = (await screen.findByText("943 476 5919")).closest("tr") as HTMLElement;
+      expect(within(row).getByText("Day 3 of 8").className).toContain("countdown-due");
+      const late = screen.getByText("944 296 4410").closest("tr") as HTMLElement;
+      expect(within(late).getByText("Overdue: day 13 of 8").className).toContain("countdown-overdue");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("says which records wait for attachments and which are incomplete, with the code", async () => {

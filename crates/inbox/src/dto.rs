@@ -91,6 +91,9 @@ pub struct TransferRow {
     pub sending_ods: Option<String>,
     pub receiving_ods: Option<String>,
     pub sent_at: Option<String>,
+    /// When the sending practice sent the record, RFC 3339 UTC (or just the date when it gave no
+    /// time): the 8-day integration window counts from here.
+    pub sent_utc: Option<String>,
     pub received_at: String,
     pub file_name: String,
     #[ts(type = "number")]
@@ -150,6 +153,7 @@ impl From<inbox_store::Transfer> for TransferRow {
             sending_ods: f.sending_ods,
             receiving_ods: f.receiving_ods,
             sent_at: f.sent_raw.as_deref().and_then(hl7_time_to_iso),
+            sent_utc: f.sent_at.clone(),
             received_at: f.received_at,
             file_name: f.file_name,
             size_bytes: f.size_bytes,

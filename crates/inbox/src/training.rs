@@ -147,7 +147,7 @@ fn start_afresh(data_dir: &Path) -> Result<Vec<PathBuf>, InboxError> {
 fn file_scenario_set(inbox: &Inbox, choice: Choice) -> Result<usize, InboxError> {
     let incoming = &inbox.paths().incoming;
     crate::paths::create_private_dir(incoming)?;
-    let set = scenario_set_of(choice);
+    let set = scenario_set_on(choice, inbox.clock().now());
     for (name, bytes) in &set.files {
         let path = incoming.join(name);
         write_atomically(&path, bytes)?;
@@ -181,12 +181,17 @@ const TRAINING_SEED: u64 = 0x7EA1_1111_2026;
 /// `gp2gp-inbox training generate --scenario huge-record` makes on demand), in turn in each
 /// supplier style and container.
 pub fn scenario_set() -> ScenarioSet {
-    scenario_set_of(Choice::Every)
+    scenario_set_on(Choice::Every, time::OffsetDateTime::now_utc())
 }
 
-/// The records a reset restores for `choice`.
-pub fn scenario_set_of(choice: Choice) -> ScenarioSet {
-    use gp2gp_synth::{generate, Container, Scenario, Seed, Size, Spec};
+/// Days before `now` each record of a set is sent: a spread over the 8-day window (and one past
+/// it), as a live inbox would show.
+const SENT_DAYS_AGO: [i64; 12] = [0, 1, 2, 4, 6, 7, 9, 1, 3, 5, 8, 2];
+
+/// The records a reset restores for `choice`, sent in the days before `now`.
+pub fn scenario_set_on(choice: Choice, now: time::OffsetDateTime) -> ScenarioSet {
+    use gp2gp_synth::{generate, Container, Date, Options, Scenario, Seed, Size, Spec};
+    let today = now.unix_timestamp().div_euclid(86_400);
     let containers = [Container::BareXml, Container::EbXmlMime, Container::MhsJson];
     let mut files = Vec::new();
     let mut registrations = Vec::new();
@@ -204,6 +209,10 @@ pub fn scenario_set_of(choice: Choice) -> ScenarioSet {
             size: Size { entries: 40 + 15 * i },
             container: containers[i % containers.len()],
             scenario,
+            options: Options {
+                sent_on: Some(Date(today - SENT_DAYS_AGO[i % SENT_DAYS_AGO.len()])),
+                ..Options::default()
+            },
             ..Spec::default()
         };
         let record = generate(Seed(TRAINING_SEED + i as u64), &spec);

@@ -78,6 +78,9 @@ pub struct Options {
     pub placeholders: PlaceholderOrigin,
     /// Side multiplier of scanned images (PNG, TIFF): 1 gives a few KB, 40 about 5 MB a scan.
     pub image_scale: u32,
+    /// The day the record is sent (days since 1970-01-01); by default a day in 2026 chosen by the
+    /// seed. Training sets it near the real date so the 8-day window looks as it would live.
+    pub sent_on: Option<Date>,
 }
 
 /// Which transfer created a record's `AbsentAttachment` placeholders.
@@ -103,6 +106,7 @@ impl Default for Options {
             placeholders_at_least: 0,
             placeholders: PlaceholderOrigin::ThisTransfer,
             image_scale: 1,
+            sent_on: None,
         }
     }
 }
@@ -529,7 +533,9 @@ impl Planner {
     }
 
     fn plan(mut self, size: Size) -> RecordPlan {
-        let today = Date::from_ymd(2026, 1, 5).add_days(self.rng.below(300) as i64);
+        // Drawn either way, so that the rest of the record is the same whatever `sent_on` says.
+        let drawn = Date::from_ymd(2026, 1, 5).add_days(self.rng.below(300) as i64);
+        let today = self.options.sent_on.unwrap_or(drawn);
         let created = self.time_on(today);
         let patient = Patient::generate(&mut self.rng, today);
         let sender = Practice::generate(&mut self.rng);

@@ -18,7 +18,12 @@ nhsNumber: string | null,
 /**
  * False when the NHS number is missing or fails its check digit.
  */
-nhsNumberValid: boolean, sendingOds: string | null, receivingOds: string | null, sentAt: string | null, receivedAt: string, fileName: string, sizeBytes: number, 
+nhsNumberValid: boolean, sendingOds: string | null, receivingOds: string | null, sentAt: string | null, 
+/**
+ * When the sending practice sent the record, RFC 3339 UTC (or just the date when it gave no
+ * time): the 8-day integration window counts from here.
+ */
+sentUtc: string | null, receivedAt: string, fileName: string, sizeBytes: number, 
 /**
  * True for the built-in sample records (synthetic test data).
  */

@@ -4,7 +4,7 @@ import { useBackend } from "../backend/context";
 import type { InboxSnapshot } from "../bindings/InboxSnapshot";
 import type { OriginalView } from "../bindings/OriginalView";
 import type { TransferRow } from "../bindings/TransferRow";
-import { formatBytes, formatInstant, formatNhsNumber, formatPartialDate } from "../format";
+import { countdown, formatBytes, formatInstant, formatNhsNumber, formatPartialDate } from "../format";
 
 const SEX: Record<string, string> = {
   female: "Female",
@@ -64,7 +64,18 @@ function matches(t: TransferRow, query: string): boolean {
   ].some((v) => v?.toLowerCase().replace(/\s/g, "").includes(q));
 }
 
+/** The time the countdowns are measured at, moving on every minute. */
+function useNow(): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
 export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
+  const now = useNow();
   const [query, setQuery] = useState("");
   const [originalOf, setOriginalOf] = useState<number | null>(null);
   const rows = useMemo(
@@ -141,7 +152,7 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
               </thead>
               <tbody>
                 {rows.map((t) => (
-                  <TransferRowView key={t.id} t={t} onOriginal={() => setOriginalOf(t.id)} />
+                  <TransferRowView key={t.id} t={t} now={now} onOriginal={() => setOriginalOf(t.id)} />
                 ))}
               </tbody>
             </table>
@@ -187,7 +198,8 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
   );
 }
 
-function TransferRowView({ t, onOriginal }: { t: TransferRow; onOriginal: () => void }) {
+function TransferRowView({ t, now, onOriginal }: { t: TransferRow; now: Date; onOriginal: () => void }) {
+  const due = countdown(t.sentUtc, now);
   return (
     <tr data-nhs-number={t.nhsNumber ?? ""} data-status={t.status} className="transfer-row">
       <td className="patient-cell">
@@ -228,6 +240,14 @@ function TransferRowView({ t, onOriginal }: { t: TransferRow; onOriginal: () => 
       </td>
       <td>
         <StatusView t={t} />
+        {due && (
+          <div
+            className={`countdown countdown-${due.level}`}
+            title="GP2GP asks for a record to be integrated within 8 days of being sent"
+          >
+            {due.text}
+          </div>
+        )}
       </td>
       <td className="record-cell">
         {countsSummary(t)}
