@@ -56,6 +56,40 @@ describe("inbox screen", () => {
     expect(screen.queryByText("944 296 4410")).toBeNull();
   });
 
+  it("filters to overdue records and sorts the most urgent first", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-03-14T09:00:00Z"));
+    try {
+      renderApp(
+        backend({
+          transfers: [
+            transfer({ id: 1, sentUtc: "2026-03-12T09:00:00Z", patient: null }),
+            transfer({ id: 2, nhsNumber: "9442964410", sentUtc: "2026-03-01T09:00:00Z" }),
+            transfer({
+              id: 3,
+              nhsNumber: "9990000018",
+              sentUtc: "2026-03-10T09:00:00Z",
+              status: "incomplete",
+            }),
+          ],
+        }),
+      );
+      await screen.findByText("943 476 5919");
+      const order = () =>
+        screen.getAllByRole("row").flatMap((r) => (r.dataset.nhsNumber ? [r.dataset.nhsNumber] : []));
+      expect(order()).toEqual(["9442964410", "9990000018", "9434765919"]);
+      await userEvent.selectOptions(screen.getByLabelText(/Show/), "overdue");
+      expect(order()).toEqual(["9442964410"]);
+      await userEvent.selectOptions(screen.getByLabelText(/Show/), "incomplete");
+      expect(order()).toEqual(["9990000018"]);
+      await userEvent.selectOptions(screen.getByLabelText(/Show/), "all");
+      await userEvent.selectOptions(screen.getByLabelText(/Sort by/), "name");
+      expect(order()[2]).toBe("9434765919");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("counts the 8-day window from when the record was sent", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-03-14T09:00:00Z"));

@@ -64,6 +64,37 @@ function matches(t: TransferRow, query: string): boolean {
   ].some((v) => v?.toLowerCase().replace(/\s/g, "").includes(q));
 }
 
+type Show = "all" | "overdue" | TransferRow["status"];
+type Order = "due" | "received" | "name";
+
+/** The rows to list: searched, filtered and sorted as the practice asked. */
+export function arrange(
+  all: TransferRow[],
+  query: string,
+  show: Show,
+  order: Order,
+  now: Date,
+): TransferRow[] {
+  const day = (t: TransferRow) => countdown(t.sentUtc, now)?.day ?? -1;
+  const rows = all.filter(
+    (t) => matches(t, query) && (show === "all" || (show === "overdue" ? day(t) > 8 : t.status === show)),
+  );
+  const name = (t: TransferRow) =>
+    t.patient ? `${t.patient.familyName} ${t.patient.givenName}`.toLowerCase() : "\uffff";
+  const byReceived = (a: TransferRow, b: TransferRow) =>
+    b.receivedAt.localeCompare(a.receivedAt) || b.id - a.id;
+  return [...rows].sort((a, b) => {
+    switch (order) {
+      case "due":
+        return day(b) - day(a) || byReceived(a, b);
+      case "name":
+        return name(a).localeCompare(name(b)) || byReceived(a, b);
+      default:
+        return byReceived(a, b);
+    }
+  });
+}
+
 /** The time the countdowns are measured at, moving on every minute. */
 function useNow(): Date {
   const [now, setNow] = useState(() => new Date());
@@ -78,9 +109,11 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
   const now = useNow();
   const [query, setQuery] = useState("");
   const [originalOf, setOriginalOf] = useState<number | null>(null);
+  const [show, setShow] = useState<Show>("all");
+  const [order, setOrder] = useState<Order>("due");
   const rows = useMemo(
-    () => snapshot.transfers.filter((t) => matches(t, query)),
-    [snapshot.transfers, query],
+    () => arrange(snapshot.transfers, query, show, order, now),
+    [snapshot.transfers, query, show, order, now],
   );
   const { watch, quarantine, notices } = snapshot;
   const samples = snapshot.transfers.some((t) => t.sample);
@@ -110,6 +143,26 @@ export function InboxScreen({ snapshot }: { snapshot: InboxSnapshot }) {
               {snapshot.transfers.length} {snapshot.transfers.length === 1 ? "record" : "records"} · watching{" "}
               <code>{watch.incomingDir}</code>
             </p>
+          </div>
+          <div className="list-controls">
+            <label>
+              Show{" "}
+              <select value={show} onChange={(e) => setShow(e.target.value as Show)}>
+                <option value="all">Every record</option>
+                <option value="overdue">Only overdue (past day 8)</option>
+                <option value="ready">Only ready for review</option>
+                <option value="awaitingAttachments">Only awaiting attachments</option>
+                <option value="incomplete">Only incomplete</option>
+              </select>
+            </label>
+            <label>
+              Sort by{" "}
+              <select value={order} onChange={(e) => setOrder(e.target.value as Order)}>
+                <option value="due">Most urgent first</option>
+                <option value="received">Newest arrival first</option>
+                <option value="name">Patient name</option>
+              </select>
+            </label>
           </div>
           <label className="search">
             <span className="visually-hidden">Search</span>
