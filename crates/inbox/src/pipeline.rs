@@ -799,17 +799,9 @@ impl TransferState {
             // Attachments carried inline without an ebXML manifest (the adaptor's JSON form).
             let mut failed = Vec::new();
             for (i, a) in core.attachments.iter().enumerate() {
-                let stored = a
-                    .open()
-                    .map_err(|e| InboxError::io("Could not decode an attachment", e))
-                    .and_then(|mut r| store_content(root, &mut r));
-                let (sha256, size, content_name) = match stored {
-                    Ok(s) => s,
-                    Err(InboxError::Io { source, .. }) if is_decoding_error(&source) => {
-                        failed.push(a.filename().unwrap_or_else(|| format!("attachment {}", i + 1)));
-                        continue;
-                    }
-                    Err(e) => return Err(e),
+                let Some((sha256, size, content_name)) = store_decoded(root, a.open())? else {
+                    failed.push(a.filename().unwrap_or_else(|| format!("attachment {}", i + 1)));
+                    continue;
                 };
                 attachments.push(NewAttachment {
                     reference: a.content_id.clone(),
@@ -825,12 +817,7 @@ impl TransferState {
                 });
             }
             if !failed.is_empty() {
-                change.status = status::INCOMPLETE.into();
-                change.failure_code = Some("29".into());
-                change.failure_reason = Some(format!(
-                    "Large Message Re-assembly failure: {} could not be decoded.",
-                    failed.join(", ")
-                ));
+                reassembly_failed(&mut change, &failed);
             }
             return Ok(TransferState {
                 change,
@@ -845,12 +832,8 @@ impl TransferState {
             .map_err(|e| InboxError::InvalidInput(format!("The core message can no longer be read: {e}")))?;
         let mut failed = Vec::new();
         for f in assembly.files.iter().filter(|f| f.complete) {
-            let stored = f
-                .open()
-                .map_err(|e| InboxError::io("Could not decode an attachment", e))
-                .and_then(|mut r| store_content(root, &mut r));
-            match stored {
-                Ok((sha256, size, content_name)) => attachments.push(NewAttachment {
+            match store_decoded(root, f.open())? {
+                Some((sha256, size, content_name)) => attachments.push(NewAttachment {
                     reference: Some(f.reference.href.clone()),
                     file_name: f.filename().map(str::to_owned),
                     content_type: f.reference.content_type.clone(),
@@ -866,10 +849,7 @@ impl TransferState {
                     slices: f.slices as u64,
                     ..NewAttachment::default()
                 }),
-                Err(InboxError::Io { source, .. }) if is_decoding_error(&source) => {
-                    failed.push(f.filename().unwrap_or(&f.reference.href).to_owned())
-                }
-                Err(e) => return Err(e),
+                None => failed.push(f.filename().unwrap_or(&f.reference.href).to_owned()),
             }
         }
         let missing = assembly.missing.len() as u64;
@@ -878,17 +858,7 @@ impl TransferState {
         if missing > 0 {
             change.status = status::AWAITING_ATTACHMENTS.into();
         } else if !failed.is_empty() || part_errors || !assembly.is_complete() {
-            change.status = status::INCOMPLETE.into();
-            change.failure_code = Some("29".into());
-            change.failure_reason = Some(if failed.is_empty() {
-                "Large Message Re-assembly failure: the parts that arrived could not be put back together."
-                    .into()
-            } else {
-                format!(
-                    "Large Message Re-assembly failure: {} could not be decoded.",
-                    failed.join(", ")
-                )
-            });
+            reassembly_failed(&mut change, &failed);
         }
         let record = match assembly.resolved {
             Some(resolved) if missing == 0 => resolved,
@@ -924,6 +894,37 @@ impl TransferState {
         }
         s.link_documents_to_attachments(transfer_id)
     }
+}
+
+/// Stores an attachment's decoded content (see [`store_content`]); `None` when its encoding is
+/// broken (bad base64, truncated gzip), which makes the transfer incomplete rather than failing it.
+fn store_decoded(
+    root: &Path,
+    opened: std::io::Result<Box<dyn std::io::Read + '_>>,
+) -> Result<Option<(String, u64, String)>, InboxError> {
+    let stored = opened
+        .map_err(|e| InboxError::io("Could not decode an attachment", e))
+        .and_then(|mut r| store_content(root, &mut r));
+    match stored {
+        Ok(s) => Ok(Some(s)),
+        Err(InboxError::Io { source, .. }) if is_decoding_error(&source) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Marks the transfer incomplete with response code 29, naming the files that could not be
+/// decoded (none: the parts that came did not fit together).
+fn reassembly_failed(change: &mut StatusChange, failed: &[String]) {
+    change.status = status::INCOMPLETE.into();
+    change.failure_code = Some("29".into());
+    change.failure_reason = Some(if failed.is_empty() {
+        "Large Message Re-assembly failure: the parts that arrived could not be put back together.".into()
+    } else {
+        format!(
+            "Large Message Re-assembly failure: {} could not be decoded.",
+            failed.join(", ")
+        )
+    });
 }
 
 /// A file's content that is not what its encoding says (bad base64, truncated gzip).

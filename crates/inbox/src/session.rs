@@ -176,7 +176,7 @@ impl Session {
     fn view_of(&self, settings: &Settings, running: &Running) -> SettingsView {
         let live_paths =
             DataPaths::resolve(&self.config.data_dir, self.config.env_incoming.clone(), settings);
-        let training_paths_incoming = training::training_dir(&self.config.data_dir).join("incoming");
+        let training_incoming = training::incoming_dir(&self.config.data_dir);
         SettingsView {
             incoming_dir: settings.incoming_dir.as_ref().map(|d| d.display().to_string()),
             effective_incoming_dir: live_paths.incoming.display().to_string(),
@@ -188,7 +188,7 @@ impl Session {
             training: crate::dto::TrainingView {
                 active: running.training,
                 forced: self.config.force_training,
-                incoming_dir: training_paths_incoming.display().to_string(),
+                incoming_dir: training_incoming.display().to_string(),
                 scenarios: training::choices(),
             },
         }

@@ -19,6 +19,11 @@ pub fn training_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("training")
 }
 
+/// Where a trainer drops generated files during a demo.
+pub fn incoming_dir(data_dir: &Path) -> PathBuf {
+    training_dir(data_dir).join("incoming")
+}
+
 /// Where training exports (and, later, acknowledgements) go.
 pub fn outbox(data_dir: &Path) -> PathBuf {
     training_dir(data_dir).join("outbox")
@@ -31,7 +36,7 @@ fn paths(data_dir: &Path) -> Result<(DataPaths, Settings), InboxError> {
     let mut settings = Settings::load(&settings_file)?;
     if settings.storage_dir.is_none() || settings.incoming_dir.is_none() {
         settings.storage_dir = Some(dir.join("records-1"));
-        settings.incoming_dir = Some(dir.join("incoming"));
+        settings.incoming_dir = Some(incoming_dir(data_dir));
         crate::paths::create_private_dir(&dir)?;
         settings.save(&settings_file)?;
     }

@@ -17,6 +17,14 @@ fn drop_in(inbox: &Inbox, dir: &Path, name: &str, bytes: &[u8]) -> IngestOutcome
     inbox.ingest_file(&path).unwrap()
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn store_of(data_dir: &Path) -> Store {
     Store::open(&data_dir.join(inbox::paths::DATABASE_FILE)).unwrap()
 }
@@ -366,11 +374,7 @@ fn a_crash_after_the_commit_does_not_file_twice() {
 fn a_write_that_fails_keeps_the_file_and_it_is_filed_once_the_problem_is_gone() {
     let (dir, inbox) = temp_inbox();
     let bytes = std::fs::read(corpus("emis_PWTP7_documents_referrals.xml")).unwrap();
-    let sha = {
-        use sha2::Digest;
-        let d = sha2::Sha256::digest(&bytes);
-        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
+    let sha = sha256_hex(&bytes);
     // The archive folder this file needs is a file: like a full or broken disk, the write fails.
     let blocker = inbox.paths().archive.join(&sha[..2]);
     std::fs::write(&blocker, b"in the way").unwrap();
@@ -569,11 +573,7 @@ fn a_very_long_file_name_is_filed_with_its_name_kept() {
 fn a_file_whose_filing_failed_is_filed_later_without_a_restart() {
     let (dir, inbox) = temp_inbox();
     let bytes = std::fs::read(corpus("emis_PWTP7_documents_referrals.xml")).unwrap();
-    let sha = {
-        use sha2::Digest;
-        let d = sha2::Sha256::digest(&bytes);
-        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
+    let sha = sha256_hex(&bytes);
     let blocker = inbox.paths().archive.join(&sha[..2]);
     std::fs::write(&blocker, b"in the way").unwrap();
     let path = dir.path().join("a.xml");

@@ -57,6 +57,14 @@ fn wait_for<T>(rx: &Receiver<InboxEvent>, what: &str, mut pick: impl FnMut(Inbox
     }
 }
 
+/// Waits until the watcher says it is watching.
+fn wait_watching(rx: &Receiver<InboxEvent>) {
+    wait_for(rx, "watching", |e| match e {
+        InboxEvent::WatchChanged { status } if status.watching => Some(()),
+        _ => None,
+    });
+}
+
 /// Copies a file into the folder the way a well-behaved sender does: write aside, then rename in.
 fn deliver(src: &Path, dir: &Path, name: &str) {
     let part = dir.join(format!("{name}.part"));
@@ -139,10 +147,7 @@ fn a_folder_deleted_and_recreated_is_watched_again() {
     let data = tempfile::tempdir().unwrap();
     let incoming = data.path().join("in");
     let (_session, rx) = start(data.path(), Some(&incoming), false);
-    wait_for(&rx, "watching", |e| match e {
-        InboxEvent::WatchChanged { status } if status.watching => Some(()),
-        _ => None,
-    });
+    wait_watching(&rx);
     std::fs::remove_dir_all(&incoming).unwrap();
     let problem = wait_for(&rx, "problem", |e| match e {
         InboxEvent::WatchChanged { status } => status.problem,
@@ -231,10 +236,7 @@ fn training_mode_is_switched_and_reset_without_touching_the_live_inbox() {
     let data = tempfile::tempdir().unwrap();
     let (session, rx) = start(data.path(), Some(&data.path().join("in")), false);
     assert!(!session.is_training());
-    wait_for(&rx, "watching", |e| match e {
-        InboxEvent::WatchChanged { status } if status.watching => Some(()),
-        _ => None,
-    });
+    wait_watching(&rx);
     deliver(
         &corpus("tpp_allergy_ctv3_bare_extract.xml"),
         &data.path().join("in"),
@@ -414,10 +416,7 @@ fn the_records_can_be_kept_in_another_folder() {
         .unwrap();
     assert_eq!(view.effective_storage_dir, records.display().to_string());
     assert!(records.join(inbox::paths::DATABASE_FILE).exists());
-    wait_for(&rx, "watching", |e| match e {
-        InboxEvent::WatchChanged { status } if status.watching => Some(()),
-        _ => None,
-    });
+    wait_watching(&rx);
     deliver(
         &corpus("tpp_allergy_ctv3_bare_extract.xml"),
         &data.path().join("in"),
@@ -438,10 +437,7 @@ fn a_burst_of_a_thousand_files_is_filed_completely() {
     let data = tempfile::tempdir().unwrap();
     let incoming = data.path().join("in");
     let (session, rx) = start(data.path(), Some(&incoming), false);
-    wait_for(&rx, "watching", |e| match e {
-        InboxEvent::WatchChanged { status } if status.watching => Some(()),
-        _ => None,
-    });
+    wait_watching(&rx);
     let record = std::fs::read(corpus("tpp_allergy_ctv3_bare_extract.xml")).unwrap();
     // All written aside first, then renamed in as fast as possible: one burst.
     let staging = data.path().join("staging");
@@ -476,10 +472,7 @@ fn a_records_folder_that_cannot_be_used_changes_nothing() {
     let data = tempfile::tempdir().unwrap();
     let incoming = data.path().join("in");
     let (session, rx) = start(data.path(), Some(&incoming), false);
-    wait_for(&rx, "watching", |e| match e {
-        InboxEvent::WatchChanged { status } if status.watching => Some(()),
-        _ => None,
-    });
+    wait_watching(&rx);
     let before = session.settings().unwrap();
     let a_file = data.path().join("not-a-folder");
     std::fs::write(&a_file, b"x").unwrap();
