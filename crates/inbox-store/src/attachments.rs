@@ -69,6 +69,19 @@ impl Store {
     }
 
     /// A transfer's attachments, in the order they were stored.
+    pub fn attachment(&self, id: i64) -> Result<Option<Attachment>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, transfer_id, reference, file_name, content_type, description, size_bytes, sha256, \
+                 content_name, source, slices FROM attachments WHERE id = ?1",
+                [id],
+                from_row,
+            )
+            .optional()?)
+    }
+
     pub fn attachments(&self, transfer_id: i64) -> Result<Vec<Attachment>> {
         let mut stmt = self.conn().prepare(
             "SELECT id, transfer_id, reference, file_name, content_type, description, size_bytes, sha256, \

@@ -139,6 +139,26 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Entries, newest first, narrowed by transfer, user name (exact, ignoring case) and action.
+    pub fn audit_search(
+        &self,
+        transfer_id: Option<i64>,
+        user_name: Option<&str>,
+        action: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit
+             WHERE (?1 IS NULL OR transfer_id = ?1)
+               AND (?2 IS NULL OR user_name = ?2 COLLATE NOCASE)
+               AND (?3 IS NULL OR action = ?3)
+             ORDER BY id DESC LIMIT ?4"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map(params![transfer_id, user_name, action, limit], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Walks the whole chain from the first entry and reports the first that does not hold.
     pub fn verify_audit(&self) -> Result<AuditVerdict> {
         let mut stmt = self

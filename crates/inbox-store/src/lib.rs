@@ -21,10 +21,13 @@ pub mod diagnostics;
 pub mod messages;
 mod migrate;
 pub mod quarantine;
+pub mod reading;
 pub mod record;
 pub mod registrations;
+pub mod review;
 pub mod times;
 pub mod transfers;
+pub mod users;
 
 use std::path::Path;
 
@@ -39,6 +42,7 @@ pub use quarantine::{NewQuarantined, Quarantined};
 pub use record::RECORD_VERSION;
 pub use registrations::Registration;
 pub use transfers::{NewTransfer, RecordCounts, StatusChange, Transfer};
+pub use users::{NewUser, User};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -109,8 +113,12 @@ impl Store {
         &self.conn
     }
 
-    /// Runs `f` in one transaction (`BEGIN IMMEDIATE`): all of its writes land, or none do.
+    /// Runs `f` in one transaction (`BEGIN IMMEDIATE`): all of its writes land, or none do. Inside
+    /// another `write`, `f` simply joins the outer transaction.
     pub fn write<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
         let value = f(self)?;
         tx.commit()?;

@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_pipeline.sql"),
     include_str!("../migrations/0003_audit.sql"),
     include_str!("../migrations/0004_registrations.sql"),
+    include_str!("../migrations/0005_review.sql"),
 ];
 
 pub(crate) fn version(conn: &Connection) -> Result<i64> {

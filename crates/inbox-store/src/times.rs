@@ -103,6 +103,25 @@ pub fn uk_local_to_utc(local: PrimitiveDateTime) -> OffsetDateTime {
     }
 }
 
+/// UTC to UK civil time (the local time HL7 timestamps are written in): one hour ahead during BST.
+pub fn utc_to_uk_local(t: OffsetDateTime) -> PrimitiveDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let plain = PrimitiveDateTime::new(t.date(), t.time());
+    let year = t.year();
+    let (Some(start), Some(end)) = (last_sunday(year, Month::March), last_sunday(year, Month::October))
+    else {
+        return plain;
+    };
+    let one = Time::from_hms(1, 0, 0).unwrap_or(Time::MIDNIGHT);
+    let bst_starts = PrimitiveDateTime::new(start, one).assume_utc();
+    let bst_ends = PrimitiveDateTime::new(end, one).assume_utc();
+    if t >= bst_starts && t < bst_ends {
+        plain + time::Duration::HOUR
+    } else {
+        plain
+    }
+}
+
 fn last_sunday(year: i32, month: Month) -> Option<Date> {
     let last = Date::from_calendar_date(year, month, time::util::days_in_month(month, year)).ok()?;
     let back = last.weekday().number_days_from_sunday();
@@ -118,6 +137,22 @@ mod tests {
     fn at(raw: &str) -> (Option<String>, Option<&'static str>) {
         let s = stored(Some(&Timestamp::parse(raw)));
         (s.at, s.precision)
+    }
+
+    #[test]
+    fn utc_to_uk_local_is_the_inverse_in_and_out_of_bst() {
+        use time::macros::datetime;
+        assert_eq!(
+            utc_to_uk_local(datetime!(2026-07-01 09:00 UTC)),
+            datetime!(2026-07-01 10:00)
+        );
+        assert_eq!(
+            utc_to_uk_local(datetime!(2026-11-21 09:00 UTC)),
+            datetime!(2026-11-21 09:00)
+        );
+        for local in [datetime!(2026-07-01 10:00), datetime!(2026-01-05 23:30)] {
+            assert_eq!(utc_to_uk_local(uk_local_to_utc(local)), local);
+        }
     }
 
     #[test]

@@ -12,6 +12,13 @@ pub mod status {
     pub const READY: &str = "ready";
     /// Parts never arrived (or could not be put together); `failure_code` says which.
     pub const INCOMPLETE: &str = "incomplete";
+    /// Decided: integrated (an AA acknowledgement was written).
+    pub const INTEGRATED: &str = "integrated";
+    /// Decided: rejected (an AE acknowledgement with the reason code was written).
+    pub const REJECTED: &str = "rejected";
+    /// Decided: stored and suppressed (a returning patient's incoming record, AE 15), or an
+    /// earlier record suppressed when its returning patient's new record was integrated.
+    pub const SUPPRESSED: &str = "suppressed";
 }
 
 /// The 14 counts of the record, in the order of `gp2gp::Counts::fields`.

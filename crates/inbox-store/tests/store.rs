@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension};
 use tempfile::TempDir;
 
 /// The schema this version of the store creates.
-const LATEST_VERSION: i64 = 4;
+const LATEST_VERSION: i64 = 5;
 
 /// The first migration exactly as it shipped: version-1 databases are built from it.
 const SCHEMA_V1: &str = include_str!("../migrations/0001_transfers.sql");
@@ -1480,4 +1480,287 @@ fn registrations_are_upserted_and_found_by_nhs_number() {
         "Anne"
     );
     assert_eq!(store.registration("9990000026").unwrap(), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Review and decision
+
+fn with_user(store: &Store, name: &str) -> i64 {
+    store
+        .insert_user(&inbox_store::NewUser {
+            name: name.into(),
+            roles: "clinician".into(),
+            pin_hash: "$argon2id$v=19$test".into(),
+            created_at: "2026-03-01T09:00:00Z".into(),
+        })
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn marks_replace_each_other_and_clear_and_name_their_author() {
+    let (_dir, store) = temp_store();
+    let t = add_transfer(&store, "a1", transfer_of(0, "2026-03-01T09:00:00Z"));
+    let ann = with_user(&store, "Ann");
+    let keys = vec!["course:0".to_owned(), "course:1".to_owned()];
+    assert_eq!(
+        store
+            .set_marks(
+                t,
+                "medications",
+                &keys,
+                Some("reviewed"),
+                None,
+                ann,
+                "2026-03-01T09:01:00Z"
+            )
+            .unwrap(),
+        2
+    );
+    store
+        .set_marks(
+            t,
+            "medications",
+            &keys[1..],
+            Some("flagged"),
+            Some("dose?"),
+            ann,
+            "2026-03-01T09:02:00Z",
+        )
+        .unwrap();
+    let marks = store.marks(t).unwrap();
+    assert_eq!(marks.len(), 2);
+    assert_eq!(
+        (marks[1].state.as_str(), marks[1].note.as_deref()),
+        ("flagged", Some("dose?"))
+    );
+    assert_eq!(marks[0].user_name, "Ann");
+    assert_eq!(
+        store
+            .set_marks(t, "medications", &keys[..1], None, None, ann, "x")
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.marks(t).unwrap().len(), 1);
+}
+
+#[test]
+fn intentions_are_one_per_item_and_kind() {
+    let (_dir, store) = temp_store();
+    let t = add_transfer(&store, "b1", transfer_of(0, "2026-03-01T09:00:00Z"));
+    let u = with_user(&store, "Bo");
+    store
+        .set_intention(
+            t,
+            "degraded",
+            "degraded:3",
+            "recode",
+            Some("1"),
+            Some("a"),
+            u,
+            "t1",
+        )
+        .unwrap();
+    store
+        .set_intention(
+            t,
+            "degraded",
+            "degraded:3",
+            "recode",
+            Some("91936005"),
+            Some("Allergy to penicillin"),
+            u,
+            "t2",
+        )
+        .unwrap();
+    let i = store.intentions(t).unwrap();
+    assert_eq!(i.len(), 1);
+    assert_eq!(i[0].code.as_deref(), Some("91936005"));
+    assert!(store
+        .clear_intention(t, "degraded", "degraded:3", "recode")
+        .unwrap());
+    assert!(!store
+        .clear_intention(t, "degraded", "degraded:3", "recode")
+        .unwrap());
+}
+
+#[test]
+fn a_transfer_has_one_decision_and_a_message_one_ack() {
+    let (_dir, store) = temp_store();
+    let t = add_transfer(&store, "c1", transfer_of(0, "2026-03-01T09:00:00Z"));
+    let message_id = store.transfer(t).unwrap().unwrap().fields.message_id;
+    let u = with_user(&store, "Cy");
+    let d = inbox_store::review::NewDecision {
+        transfer_id: t,
+        kind: "reject".into(),
+        reason_code: Some("28".into()),
+        user_id: Some(u),
+        decided_at: "2026-03-01T10:00:00Z".into(),
+        ..Default::default()
+    };
+    assert!(store.insert_decision(&d).unwrap().is_some());
+    assert_eq!(store.insert_decision(&d).unwrap(), None);
+    let got = store.decision(t).unwrap().unwrap();
+    assert_eq!(
+        (got.fields.kind.as_str(), got.user_name.as_deref()),
+        ("reject", Some("Cy"))
+    );
+    let ack = inbox_store::review::AckSent {
+        transfer_id: Some(t),
+        message_id,
+        ack_type: "AE".into(),
+        reason_code: Some("28".into()),
+        ack_message_id: "A1".into(),
+        message_ref: "X1".into(),
+        file_name: "MCCI_IN010000UK13_AE-28_A1.xml".into(),
+        written_at: "2026-03-01T10:00:00Z".into(),
+    };
+    assert!(store.insert_ack_sent(&ack).unwrap());
+    assert!(!store
+        .insert_ack_sent(&inbox_store::review::AckSent {
+            ack_message_id: "A2".into(),
+            ..ack.clone()
+        })
+        .unwrap());
+    assert_eq!(store.ack_for_message(message_id).unwrap(), Some(ack.clone()));
+    assert_eq!(store.ack_by_file(&ack.file_name).unwrap(), Some(ack.clone()));
+    assert_eq!(store.acks_sent(t).unwrap(), vec![ack]);
+    store
+        .set_decided_status(t, status::REJECTED, "2026-03-01T10:00:00Z")
+        .unwrap();
+    assert_eq!(store.transfer(t).unwrap().unwrap().fields.status, "rejected");
+}
+
+#[test]
+fn followups_are_kept_once_per_item_and_kind() {
+    let (_dir, store) = temp_store();
+    let t = add_transfer(&store, "d1", transfer_of(0, "2026-03-01T09:00:00Z"));
+    let f = inbox_store::review::Followup {
+        transfer_id: t,
+        kind: "reauthorise".into(),
+        section: "medications".into(),
+        item_key: "course:2".into(),
+        title: "Amlodipine 5mg tablets".into(),
+        state: "open".into(),
+        created_at: "2026-03-01T10:00:00Z".into(),
+        ..Default::default()
+    };
+    store.insert_followup(&f).unwrap();
+    store.insert_followup(&f).unwrap();
+    assert_eq!(store.followups(t).unwrap(), vec![f]);
+}
+
+#[test]
+fn earlier_transfers_are_those_for_the_same_nhs_number_before() {
+    let (_dir, store) = temp_store();
+    let mut first = transfer_of(0, "2022-01-01T09:00:00Z");
+    first.nhs_number = Some("9990001234".into());
+    let a = add_transfer(&store, "e1", first.clone());
+    let b = add_transfer(
+        &store,
+        "e2",
+        NewTransfer {
+            nhs_number: Some("9990005678".into()),
+            ..first.clone()
+        },
+    );
+    let c = add_transfer(
+        &store,
+        "e3",
+        NewTransfer {
+            received_at: "2026-03-01T09:00:00Z".into(),
+            ..first
+        },
+    );
+    let earlier = store.earlier_transfers(c, "9990001234").unwrap();
+    assert_eq!(earlier.iter().map(|e| e.0).collect::<Vec<_>>(), vec![a]);
+    assert!(store.earlier_transfers(a, "9990001234").unwrap().is_empty());
+    assert!(store.earlier_transfers(b, "9990005678").unwrap().is_empty());
+}
+
+#[test]
+fn audit_search_narrows_by_transfer_user_and_action() {
+    let (_dir, store) = temp_store();
+    for (user, action, transfer) in [
+        ("Ann", "sign_in", None),
+        ("Ann", "view_record", Some(4)),
+        ("Bo", "view_record", Some(5)),
+    ] {
+        store
+            .append_audit(&inbox_store::NewAuditEntry {
+                at: "2026-03-01T10:00:00Z".into(),
+                user_name: user.into(),
+                role: "clinician".into(),
+                action: action.into(),
+                transfer_id: transfer,
+                detail: String::new(),
+            })
+            .unwrap();
+    }
+    assert_eq!(store.audit_search(None, Some("ann"), None, 10).unwrap().len(), 2);
+    assert_eq!(
+        store
+            .audit_search(None, None, Some("view_record"), 10)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        store.audit_search(Some(5), None, None, 10).unwrap()[0]
+            .fields
+            .user_name,
+        "Bo"
+    );
+    assert_eq!(
+        store.audit_search(None, None, None, 1).unwrap()[0]
+            .fields
+            .user_name,
+        "Bo",
+        "newest first"
+    );
+}
+
+#[test]
+fn every_corpus_record_reads_back_section_by_section() {
+    let (_dir, store) = temp_store();
+    for (name, message) in corpus_extracts() {
+        let t = store_record(&store, name, message);
+        let x = message.extract.as_ref().unwrap();
+        let courses = store.courses(t).unwrap();
+        assert_eq!(courses.len(), x.courses.len(), "{name}");
+        let issues: i64 = courses.iter().map(|c| c.issue_count).sum();
+        assert_eq!(store.issues(t).unwrap().len() as i64, issues, "{name}");
+        assert_eq!(store.allergy_rows(t).unwrap().len(), x.allergies.len(), "{name}");
+        let degraded = store.degraded_rows(t).unwrap();
+        assert_eq!(
+            degraded.len(),
+            store.degraded_rows_brief(t).unwrap().len(),
+            "{name}"
+        );
+        assert_eq!(
+            degraded.iter().filter(|d| d.kind != "no_snomed").count(),
+            x.degrades.len(),
+            "{name}"
+        );
+        for d in &degraded {
+            if let Some(original) = &d.original_code {
+                assert_ne!(
+                    Some(original),
+                    d.degraded_code.as_ref(),
+                    "{name}: the original is another code"
+                );
+            }
+        }
+        let docs = store.document_rows(t).unwrap();
+        assert!(docs.len() <= x.documents.len(), "{name}");
+        let timeline = store.timeline(t).unwrap();
+        assert!(timeline.len() >= docs.len(), "{name}");
+        let sorted = timeline.windows(2).all(|w| match (&w[0].at, &w[1].at) {
+            (Some(a), Some(b)) => a >= b,
+            (None, Some(_)) => false,
+            _ => true,
+        });
+        assert!(sorted, "{name}: newest first, undated last");
+    }
+    assert!(store.code_suggestions("x", 5).is_ok());
 }
