@@ -330,6 +330,42 @@ pub fn generate(seed: Seed, spec: &Spec) -> GeneratedRecord {
             again.outcome = Outcome::Duplicate;
             files.push(again);
         }
+        Scenario::ReturningPatient => {
+            // The patient was registered here before: the record this practice received then
+            // (from a third practice, about four years earlier) is already in the store.
+            let mut options = spec.options;
+            options.placeholders = PlaceholderOrigin::ThisTransfer;
+            options.sent_on = Some(plan.created.date().add_days(-4 * 365));
+            let mut earlier = RecordPlan::generate_for(
+                seed.derive(9),
+                spec.size,
+                style,
+                interaction,
+                options,
+                &plan.patient,
+            );
+            earlier.registration = plan.registration.clone();
+            earlier.receiver = plan.receiver.clone();
+            let expected = earlier.expected();
+            let hl7 = write_extract(&earlier);
+            let bytes = match spec.container {
+                Container::BareXml => hl7.into_bytes(),
+                Container::EbXmlMime => mime(&earlier, &hl7, &attachments(&earlier)),
+                Container::MhsJson => json(&earlier, &hl7, &attachments(&earlier)),
+            };
+            files.insert(
+                0,
+                GeneratedFile {
+                    name: format!(
+                        "earlier_{}_{}.{ext}",
+                        earlier.patient.nhs_number, earlier.ids.extract
+                    ),
+                    bytes,
+                    expected: Some(expected),
+                    outcome: Outcome::Stored,
+                },
+            );
+        }
         Scenario::Garbled => {
             // Queue framing junk where the message should start, then only the second half of it.
             let f = &mut files[0];

@@ -460,7 +460,20 @@ impl RecordPlan {
         interaction: Interaction,
         options: Options,
     ) -> RecordPlan {
-        Planner::new(seed, style, interaction, options).plan(size)
+        Planner::new(seed, style, interaction, options).plan(size, None)
+    }
+
+    /// Like [`RecordPlan::generate`], for a patient already known (an earlier record of the same
+    /// person): the record spans that patient's life, not a drawn one's.
+    pub fn generate_for(
+        seed: Seed,
+        size: Size,
+        style: Style,
+        interaction: Interaction,
+        options: Options,
+        patient: &Patient,
+    ) -> RecordPlan {
+        Planner::new(seed, style, interaction, options).plan(size, Some(patient))
     }
 }
 
@@ -532,12 +545,13 @@ impl Planner {
         date.at(self.rng.range(8 * 3600, 18 * 3600) as i64)
     }
 
-    fn plan(mut self, size: Size) -> RecordPlan {
+    fn plan(mut self, size: Size, known: Option<&Patient>) -> RecordPlan {
         // Drawn either way, so that the rest of the record is the same whatever `sent_on` says.
         let drawn = Date::from_ymd(2026, 1, 5).add_days(self.rng.below(300) as i64);
         let today = self.options.sent_on.unwrap_or(drawn);
         let created = self.time_on(today);
-        let patient = Patient::generate(&mut self.rng, today);
+        let drawn_patient = Patient::generate(&mut self.rng, today);
+        let patient = known.cloned().unwrap_or(drawn_patient);
         let sender = Practice::generate(&mut self.rng);
         let mut receiver = Practice::generate(&mut self.rng);
         if receiver.ods == sender.ods {
@@ -831,6 +845,9 @@ impl Planner {
         let mut start = date;
         let mut predecessor: Option<String> = None;
         let authorisations = if repeat { 1 + self.rng.below(3) } else { 1 };
+        // Long-term medicines are still being taken when the record moves: their last
+        // authorisation runs past the day of the transfer (an active repeat to re-authorise, S82).
+        let current = repeat && self.rng.percent(if self.options.many_repeats { 70 } else { 35 });
         for round in 0..authorisations {
             let repeats = if repeat { self.rng.range(2, 12) as u32 } else { 0 };
             let interval = if repeat { 28 } else { 7 };
@@ -839,9 +856,12 @@ impl Planner {
             } else {
                 1
             };
-            let expiry = start.add_days(interval * i64::from(repeats.max(1)));
+            let mut expiry = start.add_days(interval * i64::from(repeats.max(1)));
             let last_round = round + 1 == authorisations;
             let stopped = last_round && self.rng.percent(if repeat { 30 } else { 5 });
+            if current && last_round && !stopped && start < today && expiry <= today {
+                expiry = today.add_days(28 * (1 + self.rng.below(6) as i64));
+            }
             let supply_id = self.id();
             let auth = self.entry(EntryKind::Authorise {
                 supply_id: supply_id.clone(),

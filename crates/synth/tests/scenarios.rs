@@ -110,7 +110,18 @@ fn check_scenario(scenario: Scenario, r: &GeneratedRecord, context: &str) {
             assert!(ods.iter().all(|o| *o != r.plan.sender.ods), "{context}: {ods:?}");
         }
         Scenario::ReturningPatient => {
-            let ods = placeholder_ods(r);
+            // The record this practice received when the patient was first here comes first,
+            // for the same NHS number; then the returning record, whose placeholders we made.
+            assert_eq!(r.files.len(), 2, "{context}");
+            assert!(r.files[0].name.starts_with("earlier_"), "{context}");
+            let nhs =
+                |f: &gp2gp_synth::GeneratedFile| gp2gp::read(&f.bytes).unwrap().extract.unwrap().nhs_number;
+            assert_eq!(nhs(&r.files[0]), nhs(&r.files[1]), "{context}");
+            let current = GeneratedRecord {
+                plan: r.plan.clone(),
+                files: r.files[1..].to_vec(),
+            };
+            let ods = placeholder_ods(&current);
             assert!(!ods.is_empty(), "{context}");
             assert!(
                 ods.iter().all(|o| *o == r.plan.receiver.ods),
