@@ -20,14 +20,23 @@ pub enum TransferStatus {
     Ready,
     /// Parts never arrived or could not be put together; `failureCode` says which.
     Incomplete,
+    /// Decided: integrated; an AA acknowledgement was written.
+    Integrated,
+    /// Decided: rejected; an AE acknowledgement with the reason code was written.
+    Rejected,
+    /// Decided: kept but suppressed (a returning patient's record).
+    Suppressed,
 }
 
 impl TransferStatus {
-    fn from_store(s: &str) -> TransferStatus {
+    pub(crate) fn from_store(s: &str) -> TransferStatus {
         use inbox_store::transfers::status;
         match s {
             status::AWAITING_ATTACHMENTS => TransferStatus::AwaitingAttachments,
             status::INCOMPLETE => TransferStatus::Incomplete,
+            status::INTEGRATED => TransferStatus::Integrated,
+            status::REJECTED => TransferStatus::Rejected,
+            status::SUPPRESSED => TransferStatus::Suppressed,
             _ => TransferStatus::Ready,
         }
     }
@@ -298,6 +307,16 @@ pub struct SettingsView {
     pub storage_dir: Option<String>,
     /// Where the database, originals and quarantine are actually kept.
     pub effective_storage_dir: String,
+    /// The outbox setting; `null` means `outbox/` in the records folder.
+    pub outbox_dir: Option<String>,
+    /// Where acknowledgements are actually written (`GP2GP_INBOX_OUTBOX` wins over the setting).
+    pub effective_outbox_dir: String,
+    /// The outbox comes from the `GP2GP_INBOX_OUTBOX` environment variable.
+    pub outbox_from_environment: bool,
+    /// Minutes without activity before the screen locks.
+    pub idle_lock_minutes: u32,
+    /// Administrators may decide before every review section is seen.
+    pub relax_review_for_administrators: bool,
     pub training: TrainingView,
 }
 
@@ -356,6 +375,640 @@ pub struct SettingsUpdate {
     /// `null` or empty for the app's data folder. A new folder starts a new, empty store there;
     /// what was filed before stays in the old one.
     pub storage_dir: Option<String>,
+    /// `null` or empty for `outbox/` in the records folder.
+    pub outbox_dir: Option<String>,
+    /// 1 to 240 minutes.
+    pub idle_lock_minutes: u32,
+    pub relax_review_for_administrators: bool,
+}
+
+// ---- Users and sign-in -------------------------------------------------------------------------
+
+/// What a user profile may do. The core enforces it; the UI hides what a user may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    /// Integrates or rejects records; manages users and settings.
+    Administrator,
+    /// Integrates or rejects records; proposes recodes.
+    Clinician,
+    /// Re-authorises repeat medications.
+    Prescriber,
+    /// Runs training mode: switches it and resets its data.
+    Trainer,
+}
+
+/// A user profile as the sign-in and settings screens show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+    /// Too many wrong PINs: sign-in is refused until then (RFC 3339 UTC).
+    pub locked_until: Option<String>,
+}
+
+/// What the signed-in user may do, for the UI to show or hide.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Permissions {
+    /// Integrate or reject a record (administrator, clinician).
+    pub decide: bool,
+    /// Mark a repeat to re-authorise (prescriber).
+    pub reauthorise: bool,
+    /// Propose a recode (clinician).
+    pub recode: bool,
+    /// Add and change users, change settings (administrator).
+    pub administer: bool,
+    /// Switch and reset training mode (trainer, administrator).
+    pub train: bool,
+}
+
+/// Who is signed in, and who could.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    /// `null` when nobody is signed in (or the session locked after being idle).
+    pub user: Option<UserView>,
+    pub permissions: Permissions,
+    /// Profiles to choose from on the sign-in screen (enabled ones).
+    pub profiles: Vec<UserView>,
+    /// No profile exists yet: the first one to be created is an administrator.
+    pub needs_first_user: bool,
+    /// Minutes without activity before the screen locks.
+    pub idle_lock_minutes: u32,
+    /// Training mode: the synthetic profiles' PIN, shown on the sign-in screen.
+    pub training_pin: Option<String>,
+}
+
+/// A new user profile (Settings, or the first administrator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewUserRequest {
+    pub name: String,
+    pub roles: Vec<Role>,
+    /// 4 to 12 digits.
+    pub pin: String,
+}
+
+/// A change to a user profile; `null` fields stay as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UserUpdate {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub roles: Option<Vec<Role>>,
+    pub disabled: Option<bool>,
+    pub pin: Option<String>,
+}
+
+// ---- Review --------------------------------------------------------------------------------------
+
+/// The four review sections that must be seen before integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Section {
+    Medications,
+    Allergies,
+    Degraded,
+    Attachments,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Medications,
+        Section::Allergies,
+        Section::Degraded,
+        Section::Attachments,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Section::Medications => "medications",
+            Section::Allergies => "allergies",
+            Section::Degraded => "degraded",
+            Section::Attachments => "attachments",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Medications => "Medications",
+            Section::Allergies => "Allergies",
+            Section::Degraded => "Degraded codes",
+            Section::Attachments => "Attachments",
+        }
+    }
+}
+
+/// The practice's registration of the patient, in full, for the banner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationView {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<String>,
+    pub sex: String,
+    pub address: String,
+    pub postcode: String,
+    pub practice_ods: Option<String>,
+    pub registered_on: Option<String>,
+}
+
+/// Why the record might not be this patient's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum PatientWarningKind {
+    NoNhsNumber,
+    InvalidNhsNumber,
+    NotRegistered,
+    SexImplausible,
+    AgeImplausible,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientWarning {
+    pub kind: PatientWarningKind,
+    /// Plain English, naming the entry that conflicts.
+    pub message: String,
+}
+
+/// Missing attachments, grouped by placeholder reason and by who created the placeholder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MissingAttachments {
+    pub reason_code: Option<String>,
+    pub reason: String,
+    /// The sending practice created the placeholder in this transfer (chase it); otherwise it
+    /// came from an earlier transfer and the file is long gone.
+    pub from_this_transfer: bool,
+    pub count: u32,
+}
+
+/// A diagnostic the reader reported about the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticView {
+    /// `error`, `warning` or `info`.
+    pub severity: String,
+    pub message: String,
+}
+
+/// What integration will do, and what is unsafe, at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SafetySummary {
+    /// Active repeats: integration deactivates them for a prescriber to re-authorise (S82).
+    pub repeats_to_reauthorise: u32,
+    /// Of those, already marked re-authorise by a prescriber.
+    pub repeats_reauthorised: u32,
+    /// Degraded drug allergies: prescribing is blocked until recoded or removed (S84).
+    pub degraded_drug_allergies: u32,
+    pub possible_allergies: u32,
+    /// Degraded current medications, flagged for recoding (S83).
+    pub degraded_medications: u32,
+    pub degraded_codes: u32,
+    pub missing_attachments: Vec<MissingAttachments>,
+    /// Entries not visible to the patient online (UK07 NOPAT).
+    pub nopat: u32,
+    pub patient_warnings: Vec<PatientWarning>,
+    pub diagnostics: Vec<DiagnosticView>,
+}
+
+/// How far the review of one section has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionProgress {
+    pub section: Section,
+    pub total: u32,
+    /// Items marked reviewed or flagged.
+    pub seen: u32,
+    pub flagged: u32,
+    /// Every item seen (an empty section is complete).
+    pub complete: bool,
+}
+
+/// An earlier record for the same NHS number: the patient is returning ("A-B-A").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EarlierRecord {
+    #[ts(type = "number")]
+    pub transfer_id: i64,
+    pub received_at: String,
+    pub status: TransferStatus,
+}
+
+/// A whole-record decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum DecisionKind {
+    /// Integrate (AA).
+    Integrate,
+    /// Returning patient: integrate and suppress the old local record (AA).
+    IntegrateSuppressOld,
+    /// Returning patient: store the incoming record suppressed (AE 15).
+    StoreSuppressed,
+    /// Reject with a reason code (AE 28, 17, or a large-message failure code).
+    Reject,
+    /// Decide later (audited; nothing is sent).
+    Defer,
+}
+
+/// The acknowledgement a decision will send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AckPreview {
+    /// `AA` or `AE`.
+    pub ack_type: String,
+    pub code: Option<String>,
+    pub text: Option<String>,
+    /// The id the ack's `messageRef` names: the EhrExtract id (see `gp2gp::ack`).
+    pub message_ref: String,
+    /// The sending practice (ODS code) it goes back to.
+    pub to_ods: Option<String>,
+}
+
+/// A reason code a rejection may carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReasonOption {
+    pub code: String,
+    pub text: String,
+}
+
+/// One choice in the decision dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionOption {
+    pub kind: DecisionKind,
+    pub label: String,
+    /// What it does, in one sentence.
+    pub description: String,
+    /// For a rejection: the codes to choose from (one is mandatory).
+    pub reasons: Vec<ReasonOption>,
+    /// The acknowledgement it sends (for a rejection, with the first reason).
+    pub ack: Option<AckPreview>,
+    pub enabled: bool,
+    /// Why it is not available now, in plain English.
+    pub why_not: Option<String>,
+}
+
+/// A decision that was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionView {
+    pub kind: DecisionKind,
+    pub reason_code: Option<String>,
+    pub note: Option<String>,
+    /// Who decided (`system` for a duplicate's automatic AE 12).
+    pub decided_by: String,
+    pub decided_at: String,
+    pub ack: Option<AckSentView>,
+    #[ts(type = "number | null")]
+    pub suppressed_transfer_id: Option<i64>,
+}
+
+/// An acknowledgement written to the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AckSentView {
+    pub ack_type: String,
+    pub reason_code: Option<String>,
+    pub ack_message_id: String,
+    pub message_ref: String,
+    /// The file in the outbox folder.
+    pub file: String,
+    pub written_at: String,
+}
+
+/// The decision panel: what was decided, or what may be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionPanel {
+    pub decided: Option<DecisionView>,
+    pub options: Vec<DecisionOption>,
+    /// Why no decision can be made now (not permitted, sections not reviewed, still awaiting parts).
+    pub why_not: Option<String>,
+    /// Where acknowledgements are written.
+    pub outbox_dir: String,
+}
+
+/// Everything the review screen shows above its sections, in one call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewView {
+    pub transfer: TransferRow,
+    pub registration: Option<RegistrationView>,
+    pub summary: SafetySummary,
+    pub sections: Vec<SectionProgress>,
+    pub earlier_records: Vec<EarlierRecord>,
+    pub decision: DecisionPanel,
+}
+
+/// A reviewer's mark on an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MarkState {
+    Reviewed,
+    Flagged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemMark {
+    pub state: MarkState,
+    pub note: Option<String>,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum IntentionKind {
+    /// A prescriber re-authorises the repeat: it stays active after integration.
+    Reauthorise,
+    /// A clinician proposes a SNOMED CT code and term for a degraded entry.
+    Recode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IntentionView {
+    pub kind: IntentionKind,
+    pub code: Option<String>,
+    pub term: Option<String>,
+    pub by: String,
+    pub at: String,
+}
+
+/// A medication course.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MedicationItem {
+    pub drug: String,
+    pub code: Option<String>,
+    pub code_system: Option<String>,
+    /// `acute` or `repeat`.
+    pub kind: String,
+    /// `active`, `completed`, `stopped` or `unknown`.
+    pub status: String,
+    /// Active: integration affects it (a repeat is deactivated for re-authorisation).
+    pub current: bool,
+    pub dosage: Option<String>,
+    pub quantity: Option<String>,
+    pub start: Option<String>,
+    pub expiry: Option<String>,
+    pub repeats_authorised: Option<u32>,
+    pub issue_count: u32,
+    pub last_issue: Option<String>,
+    pub issues: Vec<IssueView>,
+    pub discontinued: Option<String>,
+    pub discontinuation_reason: Option<String>,
+    pub degraded: bool,
+    pub nopat: bool,
+    /// An active repeat: needs a prescriber's re-authorisation after integration.
+    pub needs_reauthorisation: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueView {
+    pub issued: Option<String>,
+    pub quantity: Option<String>,
+}
+
+/// An allergy or adverse reaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AllergyItem {
+    /// `drug`, `nonDrug` or `possible`.
+    pub kind: String,
+    pub term: String,
+    pub code: Option<String>,
+    pub code_system: Option<String>,
+    pub allergen: Option<String>,
+    pub reaction: Option<String>,
+    pub notes: Option<String>,
+    pub onset: Option<String>,
+    pub degraded: bool,
+    /// What the sender meant, when the code was degraded.
+    pub original_term: Option<String>,
+    /// A degraded drug allergy: prescribing is blocked until it is recoded or removed (S84).
+    pub blocks_prescribing: bool,
+    pub nopat: bool,
+}
+
+/// An entry whose code did not survive the transfer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DegradedItem {
+    /// The reader's kind: `drug_allergy`, `non_drug_allergy`, `medication`, `record_entry`,
+    /// `referral`, `request`, `plan`, or `no_snomed`.
+    pub kind: String,
+    /// The kind in words.
+    pub kind_label: String,
+    pub original_term: Option<String>,
+    pub original_code: Option<String>,
+    pub original_code_system: Option<String>,
+    /// The code that arrived in its place.
+    pub received_code: Option<String>,
+    pub entry_term: Option<String>,
+    pub effective: Option<String>,
+    pub nopat: bool,
+}
+
+/// A document: the file, or the placeholder standing in for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentItem {
+    pub title: String,
+    pub file_name: Option<String>,
+    pub media_type: Option<String>,
+    /// The stored file, when it arrived: open it with `attachment_open`.
+    #[ts(type = "number | null")]
+    pub attachment_id: Option<i64>,
+    #[ts(type = "number | null")]
+    pub size_bytes: Option<u64>,
+    /// How the screen can show it: `pdf`, `image`, `text`, `rtf`, or `none` (save a copy).
+    pub viewer: String,
+    pub missing: bool,
+    pub placeholder_reason_code: Option<String>,
+    pub placeholder_reason: Option<String>,
+    pub placeholder_original_name: Option<String>,
+    /// The practice that created the placeholder.
+    pub placeholder_ods: Option<String>,
+    /// The placeholder was created by this transfer's sender: chase the file.
+    pub from_this_transfer: bool,
+    pub effective: Option<String>,
+    pub nopat: bool,
+}
+
+/// What an item is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ItemBody {
+    Medication(MedicationItem),
+    Allergy(AllergyItem),
+    Degraded(DegradedItem),
+    Attachment(AttachmentItem),
+}
+
+/// One item of a review section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewItem {
+    /// Stable for the stored record: what marks and intentions name.
+    pub key: String,
+    pub body: ItemBody,
+    pub mark: Option<ItemMark>,
+    pub intentions: Vec<IntentionView>,
+}
+
+/// The items of one section, most important first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionPage {
+    #[ts(type = "number")]
+    pub transfer_id: i64,
+    pub section: Section,
+    pub items: Vec<ReviewItem>,
+}
+
+/// A line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineItem {
+    /// `consultation`, `problem`, `result` or `letter`.
+    pub kind: String,
+    pub at: Option<String>,
+    pub title: String,
+    pub detail: Option<String>,
+    pub author: Option<String>,
+    pub nopat: bool,
+}
+
+/// Mark items of a section (batch: several keys at once); `state: null` clears the marks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MarkRequest {
+    #[ts(type = "number")]
+    pub transfer_id: i64,
+    pub section: Section,
+    pub keys: Vec<String>,
+    pub state: Option<MarkState>,
+    /// Required with `flagged`.
+    pub note: Option<String>,
+}
+
+/// Record (or, with `clear`, withdraw) an intention on an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IntentionRequest {
+    #[ts(type = "number")]
+    pub transfer_id: i64,
+    pub section: Section,
+    pub key: String,
+    pub kind: IntentionKind,
+    /// For a recode: the SNOMED CT concept id and its term.
+    pub code: Option<String>,
+    pub term: Option<String>,
+    pub clear: bool,
+}
+
+/// A code already used in the practice's records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeSuggestion {
+    pub code: String,
+    pub term: String,
+    pub uses: u32,
+}
+
+/// The whole-record decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionRequest {
+    #[ts(type = "number")]
+    pub transfer_id: i64,
+    pub kind: DecisionKind,
+    /// Mandatory for a rejection.
+    pub reason_code: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A stored attachment's content for the viewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentContent {
+    #[ts(type = "number")]
+    pub attachment_id: i64,
+    pub file_name: String,
+    pub media_type: String,
+    /// `pdf`, `image`, `text`, `rtf` or `none`.
+    pub viewer: String,
+    /// Text to show (text files, and RTF reduced to its text).
+    pub text: Option<String>,
+    /// Base64 of the bytes, for PDF and images.
+    pub base64: Option<String>,
+    #[ts(type = "number")]
+    pub size_bytes: u64,
+}
+
+// ---- Audit --------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: String,
+    pub user_name: String,
+    pub role: String,
+    pub action: String,
+    #[ts(type = "number | null")]
+    pub transfer_id: Option<i64>,
+    pub detail: String,
+}
+
+impl From<inbox_store::AuditEntry> for AuditEntryView {
+    fn from(e: inbox_store::AuditEntry) -> Self {
+        AuditEntryView {
+            id: e.id,
+            at: e.fields.at,
+            user_name: e.fields.user_name,
+            role: e.fields.role,
+            action: e.fields.action,
+            transfer_id: e.fields.transfer_id,
+            detail: e.fields.detail,
+        }
+    }
+}
+
+/// Which audit entries to list; every field narrows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditQuery {
+    #[ts(type = "number | null")]
+    pub transfer_id: Option<i64>,
+    pub user_name: Option<String>,
+    pub action: Option<String>,
+    /// Newest first, at most this many (default 500).
+    pub limit: Option<u32>,
+}
+
+/// The audit chain checked end to end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditCheck {
+    pub ok: bool,
+    #[ts(type = "number")]
+    pub entries: u64,
+    /// Where the chain breaks, in plain English.
+    pub problem: Option<String>,
 }
 
 /// `20200325110302` -> `2020-03-25T11:03:02`, keeping the precision given (`20200325` -> `2020-03-25`).

@@ -13,6 +13,15 @@ pub enum InboxError {
     InvalidInput(String),
     #[error("{0}")]
     NotFound(String),
+    /// Nobody is signed in, or the session locked after being idle.
+    #[error("{0}")]
+    NotSignedIn(String),
+    /// The signed-in user's roles do not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The state changed: already decided, or not decidable yet.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl InboxError {
@@ -30,6 +39,12 @@ impl InboxError {
 pub enum ErrorCode {
     /// The thing asked for does not exist.
     NotFound,
+    /// Sign in first (nobody is signed in, or the screen locked after being idle).
+    NotSignedIn,
+    /// The signed-in user's role may not do this.
+    Forbidden,
+    /// Not possible in the record's current state (already decided, sections not reviewed...).
+    Conflict,
     /// The request was refused: a value is missing or malformed.
     InvalidInput,
     /// The database failed.
@@ -65,6 +80,9 @@ impl From<InboxError> for ApiError {
             InboxError::Io { .. } => ErrorCode::Io,
             InboxError::InvalidInput(_) => ErrorCode::InvalidInput,
             InboxError::NotFound(_) => ErrorCode::NotFound,
+            InboxError::NotSignedIn(_) => ErrorCode::NotSignedIn,
+            InboxError::Forbidden(_) => ErrorCode::Forbidden,
+            InboxError::Conflict(_) => ErrorCode::Conflict,
         };
         ApiError {
             code,

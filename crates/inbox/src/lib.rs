@@ -14,6 +14,7 @@
 
 pub mod arrivals;
 pub mod clock;
+pub mod decision;
 pub mod dto;
 pub mod endpoint;
 mod error;
@@ -23,9 +24,11 @@ pub mod nhs_number;
 pub mod paths;
 pub mod pipeline;
 pub mod registrations;
+pub mod review;
 pub mod samples;
 pub mod session;
 pub mod training;
+pub mod users;
 pub mod watch;
 
 use std::collections::VecDeque;
@@ -38,6 +41,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ErrorCode, InboxError};
 pub use paths::{DataPaths, Settings};
 pub use pipeline::{IngestOutcome, Source};
+pub use users::{Action, Actor};
 
 /// How the pipeline behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +72,8 @@ pub struct Inbox {
     lock: Option<lock::DirLock>,
     /// Locked while a file is filed (see [`Inbox::pipeline_lock`]).
     filing: Option<std::fs::File>,
+    /// Administrators may decide before every review section is seen (a setting).
+    relax_review: std::sync::atomic::AtomicBool,
 }
 
 /// What the watcher reports, kept for whoever asks next.
@@ -115,8 +121,10 @@ impl Inbox {
             pipeline: Mutex::new(()),
             lock,
             filing,
+            relax_review: std::sync::atomic::AtomicBool::new(false),
         };
         if inbox.lock.is_some() {
+            decision::finish_pending(&inbox)?;
             pipeline::recover(&inbox)?;
             pipeline::refresh_records(&inbox)?;
             inbox.expire_awaiting()?;
@@ -127,6 +135,16 @@ impl Inbox {
             ));
         }
         Ok(inbox)
+    }
+
+    /// Whether administrators may decide before every review section is seen.
+    pub fn relax_review(&self) -> bool {
+        self.relax_review.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn set_relax_review(&self, relax: bool) {
+        self.relax_review
+            .store(relax, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// False when another process holds this data folder and so does its crash recovery.
@@ -399,6 +417,29 @@ impl Inbox {
         limit: u32,
     ) -> Result<Vec<inbox_store::AuditEntry>, InboxError> {
         Ok(self.store().audit_entries(transfer_id, limit)?)
+    }
+
+    /// Audit entries for the Audit screen, newest first, narrowed by transfer, user and action.
+    pub fn audit_list(&self, q: &dto::AuditQuery) -> Result<Vec<dto::AuditEntryView>, InboxError> {
+        let limit = q.limit.unwrap_or(500).clamp(1, 10_000);
+        let user = q.user_name.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        let action = q.action.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        Ok(self
+            .store()
+            .audit_search(q.transfer_id, user, action, limit)?
+            .into_iter()
+            .map(dto::AuditEntryView::from)
+            .collect())
+    }
+
+    /// The audit chain checked end to end, in words.
+    pub fn audit_check(&self) -> Result<dto::AuditCheck, InboxError> {
+        let v = self.verify_audit()?;
+        Ok(dto::AuditCheck {
+            ok: v.broken.is_none(),
+            entries: v.entries,
+            problem: v.broken.map(|(id, why)| format!("Entry {id}: {why}")),
+        })
     }
 
     /// Checks the whole audit chain: an edited, removed or inserted entry is reported.

@@ -1,5 +1,14 @@
 //! NHS numbers: ten digits, the last a modulus-11 check digit.
 
+/// `9434765919` as `943 476 5919` (NHS style); anything else as given.
+pub fn display(s: &str) -> String {
+    if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{} {} {}", &s[..3], &s[3..6], &s[6..])
+    } else {
+        s.to_owned()
+    }
+}
+
 /// True for ten digits whose check digit is right (`9434765919`). Spaces are allowed.
 pub fn is_valid(s: &str) -> bool {
     let digits: Vec<u32> = s

@@ -14,6 +14,8 @@ const SETTINGS_FILE: &str = "settings.json";
 pub const INCOMING_DIR_ENV: &str = "GP2GP_INBOX_DIR";
 /// Environment variable that overrides the whole data directory (tests, portable installs).
 pub const DATA_DIR_ENV: &str = "GP2GP_INBOX_DATA_DIR";
+/// Environment variable that overrides the outbox folder (and the setting) of the live inbox.
+pub const OUTBOX_DIR_ENV: &str = "GP2GP_INBOX_OUTBOX";
 
 /// Where the watched folder setting came from, so the UI can say why it is what it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -48,6 +50,10 @@ pub struct DataPaths {
     pub spool: PathBuf,
     /// Attachment contents, content-addressed by SHA-256.
     pub attachments: PathBuf,
+    /// Where acknowledgements are written for the messaging adaptor to send: the `outboxDir`
+    /// setting, else `outbox/` in the records folder (the `GP2GP_INBOX_OUTBOX` environment variable
+    /// and `--outbox` win; see [`DataPaths::with_outbox_override`]).
+    pub outbox: PathBuf,
     pub settings_file: PathBuf,
 }
 
@@ -74,20 +80,39 @@ impl DataPaths {
             processing: storage.join("processing"),
             spool: storage.join("spool"),
             attachments: storage.join("attachments"),
+            outbox: settings
+                .outbox_dir
+                .clone()
+                .unwrap_or_else(|| storage.join("outbox")),
             settings_file: data_dir.join(SETTINGS_FILE),
             storage_dir: storage,
         }
     }
 
-    /// The layout around a database file given on the command line: archive and quarantine beside it.
+    /// The layout around a database file given on the command line: archive and quarantine beside it,
+    /// and the outbox that folder's settings name (if it has a settings file that can be read).
     pub fn beside_database(database: &Path) -> DataPaths {
         let data_dir = match database.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
         };
-        let mut paths = DataPaths::resolve(&data_dir, None, &Settings::default());
+        let own = Settings::load(&data_dir.join(SETTINGS_FILE)).unwrap_or_default();
+        let settings = Settings {
+            outbox_dir: own.outbox_dir,
+            ..Settings::default()
+        };
+        let mut paths = DataPaths::resolve(&data_dir, None, &settings);
         paths.database = database.to_owned();
         paths
+    }
+
+    /// The outbox given on the command line (`--outbox`) or by `GP2GP_INBOX_OUTBOX`, in that order,
+    /// over the setting. Never used for the training inbox: its acknowledgements stay in training.
+    pub fn with_outbox_override(mut self, flag: Option<PathBuf>, env: Option<PathBuf>) -> DataPaths {
+        if let Some(dir) = flag.or(env).filter(|d| !d.as_os_str().is_empty()) {
+            self.outbox = dir;
+        }
+        self
     }
 
     /// Creates the data folder and the pipeline's folders (owner-only). The incoming folder is the
@@ -135,7 +160,16 @@ pub struct Settings {
     pub attachment_timeout_hours: Option<u32>,
     /// Training mode is on: the app shows the training inbox, not this one.
     pub training_mode: bool,
+    /// Where acknowledgements are written; `None` means `outbox/` in the records folder.
+    pub outbox_dir: Option<PathBuf>,
+    /// Minutes without activity before the screen locks (default 10).
+    pub idle_lock_minutes: Option<u32>,
+    /// Administrators may decide before every review section is seen.
+    pub relax_review_for_administrators: bool,
 }
+
+/// Minutes of inactivity before the screen locks, unless the settings say otherwise.
+pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 10;
 
 /// The HTTP push endpoint's settings. Off unless the practice turns it on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

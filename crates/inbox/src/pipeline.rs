@@ -572,7 +572,7 @@ fn file_extract(
             first.fields.file_name,
             first.fields.received_at
         );
-        inbox.store().write(|s| {
+        let duplicate_id = inbox.store().write(|s| {
             let id = s.insert_message(&nm)?;
             s.replace_diagnostics(id, &message.diagnostics)?;
             s.insert_arrival(&NewArrival {
@@ -581,8 +581,17 @@ fn file_extract(
                 transfer_id: Some(first.id),
                 detail: Some(reason.clone()),
                 ..arrival.clone()
-            })
+            })?;
+            Ok(id)
         })?;
+        // S60/S85: the sender hears at once that this extract was a duplicate (AE 12). The file
+        // is filed whatever happens to the answer; a failure is a notice for the practice.
+        if let Err(e) = inbox.ack_duplicate(duplicate_id, first.id) {
+            inbox.add_notice(format!(
+                "The duplicate \"{}\" was filed, but its AE 12 acknowledgement could not be written: {e}",
+                arrival.file_name
+            ));
+        }
         return Ok(IngestOutcome::Duplicate {
             message_id: first.fields.message_id,
             transfer_id: Some(first.id),

@@ -32,6 +32,16 @@ pub struct Session {
     config: SessionConfig,
     on_event: EventSink,
     running: Mutex<Running>,
+    /// Who is signed in, and when they were last active (the screen locks after
+    /// `idle_lock_minutes` without activity).
+    signed_in: Mutex<Option<SignedIn>>,
+    idle_lock_minutes: std::sync::atomic::AtomicU32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct SignedIn {
+    user_id: i64,
+    last_active: time::OffsetDateTime,
 }
 
 struct Running {
@@ -74,6 +84,7 @@ impl Session {
         let watcher = Some(start_watcher(&inbox, &config, &on_event));
         let endpoint = start_endpoint(&inbox, &settings, training, &on_event);
         Ok(Session {
+            idle_lock_minutes: std::sync::atomic::AtomicU32::new(idle_minutes(&settings)),
             config,
             on_event,
             running: Mutex::new(Running {
@@ -82,7 +93,123 @@ impl Session {
                 endpoint,
                 training,
             }),
+            signed_in: Mutex::new(None),
         })
+    }
+
+    fn signed_in(&self) -> MutexGuard<'_, Option<SignedIn>> {
+        self.signed_in.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn idle_limit(&self) -> time::Duration {
+        time::Duration::minutes(i64::from(
+            self.idle_lock_minutes.load(std::sync::atomic::Ordering::Relaxed),
+        ))
+    }
+
+    /// The signed-in user, read again from the store (roles may have changed since). Refused with
+    /// `NotSignedIn` when nobody is, or after `idle_lock_minutes` without activity (the lock is
+    /// audited). Each call counts as activity.
+    pub fn actor(&self) -> Result<crate::Actor, InboxError> {
+        let now = self.config.clock.now();
+        let user_id = {
+            let mut guard = self.signed_in();
+            let Some(current) = *guard else {
+                return Err(InboxError::NotSignedIn("Sign in to continue.".into()));
+            };
+            if now - current.last_active > self.idle_limit() {
+                *guard = None;
+                drop(guard);
+                if let Ok(actor) = self.inbox().actor(current.user_id) {
+                    let _ = self.inbox().record_audit(
+                        &actor.name,
+                        &actor.role_label(),
+                        "locked",
+                        None,
+                        "screen locked after being idle",
+                    );
+                }
+                return Err(InboxError::NotSignedIn(
+                    "The screen locked after a while without activity: sign in again.".into(),
+                ));
+            }
+            *guard = Some(SignedIn {
+                last_active: now,
+                ..current
+            });
+            current.user_id
+        };
+        match self.inbox().actor(user_id) {
+            Ok(actor) => Ok(actor),
+            Err(e) => {
+                *self.signed_in() = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// Who is signed in and who could sign in, for the sign-in screen and the app's header.
+    pub fn session_view(&self) -> Result<crate::dto::SessionView, InboxError> {
+        let inbox = self.inbox();
+        let actor = match self.actor() {
+            Ok(a) => Some(a),
+            Err(InboxError::NotSignedIn(_)) => None,
+            Err(e) => return Err(e),
+        };
+        let profiles = inbox.users()?.into_iter().filter(|u| !u.disabled).collect();
+        let user = match &actor {
+            Some(a) => inbox.users()?.into_iter().find(|u| u.id == a.user_id),
+            None => None,
+        };
+        Ok(crate::dto::SessionView {
+            permissions: actor.as_ref().map(crate::Actor::permissions).unwrap_or_default(),
+            user,
+            profiles,
+            needs_first_user: inbox.needs_first_user()?,
+            idle_lock_minutes: self.idle_lock_minutes.load(std::sync::atomic::Ordering::Relaxed),
+            training_pin: self.is_training().then(|| training::TRAINING_PIN.to_owned()),
+        })
+    }
+
+    fn begin(&self, actor: &crate::Actor) {
+        *self.signed_in() = Some(SignedIn {
+            user_id: actor.user_id,
+            last_active: self.config.clock.now(),
+        });
+    }
+
+    /// Signs in with a profile and its PIN.
+    pub fn sign_in(&self, user_id: i64, pin: &str) -> Result<crate::dto::SessionView, InboxError> {
+        let actor = self.inbox().sign_in(user_id, pin)?;
+        self.begin(&actor);
+        self.session_view()
+    }
+
+    /// Creates the first profile (an administrator) and signs it in.
+    pub fn create_first_user(
+        &self,
+        req: &crate::dto::NewUserRequest,
+    ) -> Result<crate::dto::SessionView, InboxError> {
+        let actor = self.inbox().create_first_user(req)?;
+        self.begin(&actor);
+        self.session_view()
+    }
+
+    /// Signs out (`locked`: because the screen was left idle). Audited.
+    pub fn sign_out(&self, locked: bool) -> Result<crate::dto::SessionView, InboxError> {
+        let previous = self.signed_in().take();
+        if let Some(p) = previous {
+            if let Ok(actor) = self.inbox().actor(p.user_id) {
+                let (action, detail) = if locked {
+                    ("locked", "screen locked after being idle")
+                } else {
+                    ("sign_out", "")
+                };
+                self.inbox()
+                    .record_audit(&actor.name, &actor.role_label(), action, None, detail)?;
+            }
+        }
+        self.session_view()
     }
 
     /// True while the training inbox is open.
@@ -129,6 +256,8 @@ impl Session {
                 }
             }
             running.training = enabled;
+            // The other inbox has its own profiles.
+            *self.signed_in() = None;
             running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
             running.endpoint = start_endpoint(&running.inbox, &settings, enabled, &self.on_event);
             (self.on_event)(InboxEvent::InboxReplaced { training: enabled });
@@ -154,6 +283,7 @@ impl Session {
         }
         running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
         reset?;
+        *self.signed_in() = None;
         (self.on_event)(InboxEvent::InboxReplaced { training: true });
         running.inbox.count_transfers()
     }
@@ -175,7 +305,8 @@ impl Session {
 
     fn view_of(&self, settings: &Settings, running: &Running) -> SettingsView {
         let live_paths =
-            DataPaths::resolve(&self.config.data_dir, self.config.env_incoming.clone(), settings);
+            DataPaths::resolve(&self.config.data_dir, self.config.env_incoming.clone(), settings)
+                .with_outbox_override(None, env_outbox());
         let training_incoming = training::incoming_dir(&self.config.data_dir);
         SettingsView {
             incoming_dir: settings.incoming_dir.as_ref().map(|d| d.display().to_string()),
@@ -185,6 +316,11 @@ impl Session {
             attachment_timeout_hours: settings.attachment_timeout_hours.unwrap_or(24),
             storage_dir: settings.storage_dir.as_ref().map(|d| d.display().to_string()),
             effective_storage_dir: live_paths.storage_dir.display().to_string(),
+            outbox_dir: settings.outbox_dir.as_ref().map(|d| d.display().to_string()),
+            effective_outbox_dir: live_paths.outbox.display().to_string(),
+            outbox_from_environment: env_outbox().is_some(),
+            idle_lock_minutes: idle_minutes(settings),
+            relax_review_for_administrators: settings.relax_review_for_administrators,
             training: crate::dto::TrainingView {
                 active: running.training,
                 forced: self.config.force_training,
@@ -192,6 +328,53 @@ impl Session {
                 scenarios: training::choices(),
             },
         }
+    }
+
+    /// Tells the screen a transfer changed (after a decision).
+    pub fn announce_transfer(&self, transfer_id: i64) {
+        if let Ok(t) = self.inbox().transfer(transfer_id) {
+            (self.on_event)(InboxEvent::TransferStored {
+                transfer: Box::new(t),
+            });
+        }
+    }
+
+    /// [`Session::update_settings`] by an administrator, audited.
+    pub fn update_settings_as(
+        &self,
+        actor: &crate::Actor,
+        update: SettingsUpdate,
+    ) -> Result<SettingsView, InboxError> {
+        actor.require(crate::Action::Administer)?;
+        let view = self.update_settings(update)?;
+        self.inbox().record_audit(
+            &actor.name,
+            &actor.role_label(),
+            "settings",
+            None,
+            "settings changed",
+        )?;
+        Ok(view)
+    }
+
+    /// The signed-in user, if their roles allow `action`.
+    pub fn require(&self, action: crate::Action) -> Result<crate::Actor, InboxError> {
+        let actor = self.actor()?;
+        actor.require(action)?;
+        Ok(actor)
+    }
+
+    /// [`Session::export_original`] by a signed-in user, audited.
+    pub fn export_original_as(&self, actor: &crate::Actor, transfer_id: i64) -> Result<String, InboxError> {
+        let path = self.export_original(transfer_id)?;
+        self.inbox().record_audit(
+            &actor.name,
+            &actor.role_label(),
+            "export",
+            Some(transfer_id),
+            &format!("original saved to {path}"),
+        )?;
+        Ok(path)
     }
 
     /// Copies the original of a transfer's record into the user's Downloads folder (else
@@ -257,6 +440,27 @@ impl Session {
                 ));
             }
         }
+        let outbox_dir = update
+            .outbox_dir
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty());
+        if let Some(dir) = &outbox_dir {
+            if !PathBuf::from(dir).is_absolute() {
+                return Err(InboxError::InvalidInput(format!(
+                    "The outbox folder must be a full path (such as /srv/gp2gp/outbox), not \"{dir}\"."
+                )));
+            }
+            if incoming_dir.as_deref() == Some(dir.as_str()) {
+                return Err(InboxError::InvalidInput(
+                    "The outbox and the incoming folder must be different folders: acknowledgements would be filed as arrivals.".into(),
+                ));
+            }
+        }
+        if !(1..=240).contains(&update.idle_lock_minutes) {
+            return Err(InboxError::InvalidInput(
+                "The screen lock must be between 1 and 240 minutes.".into(),
+            ));
+        }
         let listen = update.endpoint_listen.trim().to_owned();
         if listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(InboxError::InvalidInput(format!(
@@ -287,20 +491,32 @@ impl Session {
                 max_body_mb: update.endpoint_max_body_mb,
             },
             attachment_timeout_hours: Some(update.attachment_timeout_hours),
+            outbox_dir: outbox_dir.map(PathBuf::from),
+            idle_lock_minutes: Some(update.idle_lock_minutes),
+            relax_review_for_administrators: update.relax_review_for_administrators,
         };
+        self.idle_lock_minutes
+            .store(idle_minutes(&settings), std::sync::atomic::Ordering::Relaxed);
         if running.training {
             // Saved for the live inbox; the training inbox keeps running as it is.
             settings.save(&settings_file)?;
             return Ok(self.view_of(&settings, &running));
         }
-        let paths = DataPaths::resolve(&self.config.data_dir, self.config.env_incoming.clone(), &settings);
+        running
+            .inbox
+            .set_relax_review(settings.relax_review_for_administrators);
+        let paths = DataPaths::resolve(&self.config.data_dir, self.config.env_incoming.clone(), &settings)
+            .with_outbox_override(None, env_outbox());
         let reopen = paths != *running.inbox.paths()
             || before.attachment_timeout_hours != settings.attachment_timeout_hours;
         if reopen {
             running.watcher = None;
             running.endpoint = crate::endpoint::EndpointState::stopped();
             match Inbox::open_with(paths, self.config.clock.clone(), pipeline_options(&settings)) {
-                Ok(inbox) => running.inbox = Arc::new(inbox),
+                Ok(inbox) => {
+                    inbox.set_relax_review(settings.relax_review_for_administrators);
+                    running.inbox = Arc::new(inbox)
+                }
                 Err(e) => {
                     // Nothing changes: the inbox that ran goes on running, the settings stay.
                     running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
@@ -335,12 +551,25 @@ fn open_inbox(config: &SessionConfig, settings: &Settings, training: bool) -> Re
     if training {
         return training::open(&config.data_dir, config.clock.clone());
     }
-    let paths = DataPaths::resolve(&config.data_dir, config.env_incoming.clone(), settings);
-    Ok(Arc::new(Inbox::open_with(
-        paths,
-        config.clock.clone(),
-        pipeline_options(settings),
-    )?))
+    let paths = DataPaths::resolve(&config.data_dir, config.env_incoming.clone(), settings)
+        .with_outbox_override(None, env_outbox());
+    let inbox = Inbox::open_with(paths, config.clock.clone(), pipeline_options(settings))?;
+    inbox.set_relax_review(settings.relax_review_for_administrators);
+    Ok(Arc::new(inbox))
+}
+
+/// `GP2GP_INBOX_OUTBOX`, when set (the live inbox's outbox; never training's).
+pub fn env_outbox() -> Option<PathBuf> {
+    std::env::var_os(crate::paths::OUTBOX_DIR_ENV)
+        .map(PathBuf::from)
+        .filter(|p| !p.as_os_str().is_empty())
+}
+
+fn idle_minutes(settings: &Settings) -> u32 {
+    settings
+        .idle_lock_minutes
+        .unwrap_or(crate::paths::DEFAULT_IDLE_LOCK_MINUTES)
+        .clamp(1, 240)
 }
 
 /// The endpoint as the settings say, never in training mode.

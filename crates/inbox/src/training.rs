@@ -24,7 +24,7 @@ pub fn incoming_dir(data_dir: &Path) -> PathBuf {
     training_dir(data_dir).join("incoming")
 }
 
-/// Where training exports (and, later, acknowledgements) go.
+/// Where training exports and acknowledgements go (never the live outbox).
 pub fn outbox(data_dir: &Path) -> PathBuf {
     training_dir(data_dir).join("outbox")
 }
@@ -34,9 +34,10 @@ fn paths(data_dir: &Path) -> Result<(DataPaths, Settings), InboxError> {
     let dir = training_dir(data_dir);
     let settings_file = DataPaths::resolve(&dir, None, &Settings::default()).settings_file;
     let mut settings = Settings::load(&settings_file)?;
-    if settings.storage_dir.is_none() || settings.incoming_dir.is_none() {
-        settings.storage_dir = Some(dir.join("records-1"));
+    if settings.storage_dir.is_none() || settings.incoming_dir.is_none() || settings.outbox_dir.is_none() {
+        settings.storage_dir.get_or_insert_with(|| dir.join("records-1"));
         settings.incoming_dir = Some(incoming_dir(data_dir));
+        settings.outbox_dir = Some(outbox(data_dir));
         crate::paths::create_private_dir(&dir)?;
         settings.save(&settings_file)?;
     }
@@ -54,6 +55,7 @@ fn open_with(data_dir: &Path, clock: Arc<dyn Clock>, choice: Choice) -> Result<A
     let (paths, _) = paths(data_dir)?;
     let fresh = !paths.database.exists();
     let inbox = Arc::new(Inbox::open_with(paths, clock, PipelineOptions::default())?);
+    inbox.ensure_training_users()?;
     if fresh {
         file_scenario_set(&inbox, choice)?;
     }
@@ -180,6 +182,9 @@ pub struct ScenarioSet {
 }
 
 /// The seed of the training scenario set: the same records at every reset, on every machine.
+/// The PIN of every synthetic training profile (shown on the training sign-in screen).
+pub const TRAINING_PIN: &str = "1234";
+
 const TRAINING_SEED: u64 = 0x7EA1_1111_2026;
 
 /// One synthetic record per scenario a trainer shows (all but the 100 MB one, which

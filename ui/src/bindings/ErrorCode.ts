@@ -3,4 +3,4 @@
 /**
  * The closed set of error codes the UI may branch on. The UI never parses `message`.
  */
-export type ErrorCode = "not_found" | "invalid_input" | "storage" | "io" | "internal";
+export type ErrorCode = "not_found" | "not_signed_in" | "forbidden" | "conflict" | "invalid_input" | "storage" | "io" | "internal";

@@ -20,4 +20,12 @@ attachmentTimeoutHours: number,
  * `null` or empty for the app's data folder. A new folder starts a new, empty store there;
  * what was filed before stays in the old one.
  */
-storageDir: string | null, };
+storageDir: string | null, 
+/**
+ * `null` or empty for `outbox/` in the records folder.
+ */
+outboxDir: string | null, 
+/**
+ * 1 to 240 minutes.
+ */
+idleLockMinutes: number, relaxReviewForAdministrators: boolean, };

@@ -22,4 +22,24 @@ storageDir: string | null,
 /**
  * Where the database, originals and quarantine are actually kept.
  */
-effectiveStorageDir: string, training: TrainingView, };
+effectiveStorageDir: string, 
+/**
+ * The outbox setting; `null` means `outbox/` in the records folder.
+ */
+outboxDir: string | null, 
+/**
+ * Where acknowledgements are actually written (`GP2GP_INBOX_OUTBOX` wins over the setting).
+ */
+effectiveOutboxDir: string, 
+/**
+ * The outbox comes from the `GP2GP_INBOX_OUTBOX` environment variable.
+ */
+outboxFromEnvironment: boolean, 
+/**
+ * Minutes without activity before the screen locks.
+ */
+idleLockMinutes: number, 
+/**
+ * Administrators may decide before every review section is seen.
+ */
+relaxReviewForAdministrators: boolean, training: TrainingView, };

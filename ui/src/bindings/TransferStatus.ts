@@ -3,4 +3,4 @@
 /**
  * Where a transfer stands.
  */
-export type TransferStatus = "awaitingAttachments" | "ready" | "incomplete";
+export type TransferStatus = "awaitingAttachments" | "ready" | "incomplete" | "integrated" | "rejected" | "suppressed";

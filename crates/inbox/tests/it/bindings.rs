@@ -16,6 +16,22 @@ fn generate(dir: &Path) {
     ApiError::export_all(&cfg).unwrap();
     OriginalView::export_all(&cfg).unwrap();
     inbox::registrations::ImportReport::export_all(&cfg).unwrap();
+    use inbox::dto as d;
+    d::SessionView::export_all(&cfg).unwrap();
+    d::NewUserRequest::export_all(&cfg).unwrap();
+    d::UserUpdate::export_all(&cfg).unwrap();
+    d::UserView::export_all(&cfg).unwrap();
+    d::ReviewView::export_all(&cfg).unwrap();
+    d::SectionPage::export_all(&cfg).unwrap();
+    d::TimelineItem::export_all(&cfg).unwrap();
+    d::MarkRequest::export_all(&cfg).unwrap();
+    d::IntentionRequest::export_all(&cfg).unwrap();
+    d::CodeSuggestion::export_all(&cfg).unwrap();
+    d::DecisionRequest::export_all(&cfg).unwrap();
+    d::AttachmentContent::export_all(&cfg).unwrap();
+    d::AuditEntryView::export_all(&cfg).unwrap();
+    d::AuditQuery::export_all(&cfg).unwrap();
+    d::AuditCheck::export_all(&cfg).unwrap();
 }
 
 fn read_all(dir: &Path) -> BTreeMap<String, String> {

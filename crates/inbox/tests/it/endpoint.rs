@@ -75,6 +75,9 @@ fn messages_posted_to_the_endpoint_are_filed_once_and_announced() {
             endpoint_max_body_mb: 1,
             attachment_timeout_hours: 24,
             storage_dir: None,
+            outbox_dir: None,
+            idle_lock_minutes: 10,
+            relax_review_for_administrators: false,
         })
         .unwrap();
     assert!(view.endpoint.running, "{:?}", view.endpoint.problem);
@@ -150,6 +153,9 @@ fn a_port_in_use_is_shown_as_a_problem_not_a_failure() {
             endpoint_max_body_mb: 512,
             attachment_timeout_hours: 24,
             storage_dir: None,
+            outbox_dir: None,
+            idle_lock_minutes: 10,
+            relax_review_for_administrators: false,
         })
         .unwrap();
     assert!(!view.endpoint.running);

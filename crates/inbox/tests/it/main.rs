@@ -4,6 +4,7 @@ mod bindings;
 mod endpoint;
 mod ingest;
 mod pipeline;
+mod review;
 mod session;
 
 use std::path::{Path, PathBuf};

@@ -344,6 +344,9 @@ fn update(dir: Option<&str>) -> SettingsUpdate {
         endpoint_max_body_mb: inbox::paths::DEFAULT_MAX_BODY_MB,
         attachment_timeout_hours: 24,
         storage_dir: None,
+        outbox_dir: None,
+        idle_lock_minutes: 10,
+        relax_review_for_administrators: false,
     }
 }
 
@@ -487,4 +490,96 @@ fn a_records_folder_that_cannot_be_used_changes_nothing() {
     wait_for(&rx, "stored", |e| {
         matches!(e, InboxEvent::TransferStored { .. }).then_some(())
     });
+}
+
+fn start_at(data_dir: &Path, clock: Arc<inbox::FixedClock>, training: bool) -> Session {
+    let config = SessionConfig {
+        data_dir: data_dir.to_owned(),
+        env_incoming: None,
+        clock,
+        watch: options(),
+        training_on_first_run: training,
+        force_training: false,
+    };
+    Session::start(config, |_| {}).unwrap()
+}
+
+#[test]
+fn the_training_inbox_has_its_own_profiles_and_switching_signs_out() {
+    let data = tempfile::tempdir().unwrap();
+    let clock = Arc::new(inbox::FixedClock::new(crate::T0));
+    let session = start_at(data.path(), clock, true);
+    let view = session.session_view().unwrap();
+    assert!(view.user.is_none());
+    assert_eq!(view.training_pin.as_deref(), Some("1234"));
+    let names: Vec<&str> = view.profiles.iter().map(|u| u.name.as_str()).collect();
+    assert!(
+        names.contains(&"Alex Admin") && names.contains(&"Pat Pharmacist"),
+        "{names:?}"
+    );
+    let trainer = view.profiles.iter().find(|u| u.name == "Terry Trainer").unwrap();
+    let signed = session.sign_in(trainer.id, "1234").unwrap();
+    assert!(signed.permissions.train && !signed.permissions.reauthorise);
+    session.require(inbox::Action::Train).unwrap();
+    session.set_training(false).unwrap();
+    // The live inbox has nobody yet: its first profile will be an administrator.
+    let live = session.session_view().unwrap();
+    assert!(live.user.is_none() && live.needs_first_user && live.training_pin.is_none());
+    assert_eq!(
+        inbox::ApiError::from(session.actor().unwrap_err()).code,
+        inbox::ErrorCode::NotSignedIn
+    );
+}
+
+#[test]
+fn the_screen_locks_after_the_idle_time_and_the_lock_is_audited() {
+    let data = tempfile::tempdir().unwrap();
+    let clock = Arc::new(inbox::FixedClock::new(crate::T0));
+    let session = start_at(data.path(), clock.clone(), false);
+    let first = session
+        .create_first_user(&inbox::dto::NewUserRequest {
+            name: "Ada Admin".into(),
+            roles: vec![],
+            pin: "4826".into(),
+        })
+        .unwrap();
+    assert_eq!(
+        first.user.as_ref().unwrap().roles,
+        [inbox::dto::Role::Administrator]
+    );
+    assert_eq!(first.idle_lock_minutes, 10);
+    // Activity keeps the session open...
+    for _ in 0..3 {
+        clock.advance(time::Duration::minutes(9));
+        session.actor().unwrap();
+    }
+    // ...ten quiet minutes lock it.
+    clock.advance(time::Duration::minutes(11));
+    let locked = session.actor().unwrap_err();
+    assert_eq!(inbox::ApiError::from(locked).code, inbox::ErrorCode::NotSignedIn);
+    assert!(session.session_view().unwrap().user.is_none());
+    let actions: Vec<String> = session
+        .inbox()
+        .audit_entries(None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.fields.action)
+        .collect();
+    assert_eq!(actions[0], "locked", "{actions:?}");
+    // Settings change the idle time; only an administrator may change settings.
+    let id = first.user.unwrap().id;
+    session.sign_in(id, "4826").unwrap();
+    let admin = session.require(inbox::Action::Administer).unwrap();
+    let view = session
+        .update_settings_as(
+            &admin,
+            SettingsUpdate {
+                idle_lock_minutes: 2,
+                ..update(None)
+            },
+        )
+        .unwrap();
+    assert_eq!(view.idle_lock_minutes, 2);
+    clock.advance(time::Duration::minutes(3));
+    assert!(session.actor().is_err());
 }
