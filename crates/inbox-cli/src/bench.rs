@@ -4,6 +4,12 @@
 //!    and filed one by one through the pipeline, as the watcher files them: target 1,000 in < 30 s.
 //! 2. One record of at least 20,000 entries filed (read + stored in SQLite): target < 1 s.
 //!
+//! 3. That record's review screen: the review header and its first section (Medications), as the
+//!    app asks for them: target < 300 ms.
+//! 4. The inbox list with N transfers (default 10,000 small generated records, each matched to a
+//!    registration): the snapshot the app's inbox screen loads, serialised as it crosses IPC:
+//!    target < 1 s.
+//!
 //! Other sizes are held to the same rates: 30 ms per extract; 50 µs per entry asked for above
 //! 20,000.
 //!
@@ -29,7 +35,7 @@ struct Row {
     ok: bool,
 }
 
-pub fn run(extracts: usize, entries: usize, keep: Option<&Path>) -> ExitCode {
+pub fn run(extracts: usize, entries: usize, inbox_transfers: usize, keep: Option<&Path>) -> ExitCode {
     let temp;
     let root = match keep {
         Some(dir) => {
@@ -61,9 +67,10 @@ pub fn run(extracts: usize, entries: usize, keep: Option<&Path>) -> ExitCode {
         println!("Note: this is a debug build; the targets are for `cargo run --release`.");
     }
     let mut guids = Guids::new(SEED);
-    let rows = match typical(&root.join("extracts"), extracts, &mut guids)
-        .and_then(|a| Ok([a, large(&root.join("large-record"), entries, &mut guids)?]))
-    {
+    let rows = match typical(&root.join("extracts"), extracts, &mut guids).and_then(|a| {
+        let (b, c) = large(&root.join("large-record"), entries, &mut guids)?;
+        Ok([a, b, c, inbox_list(&root.join("inbox-list"), inbox_transfers)?])
+    }) {
         Ok(rows) => rows,
         Err(e) => {
             eprintln!("gp2gp-inbox: bench: {e}");
@@ -178,7 +185,7 @@ fn typical(dir: &Path, n: usize, guids: &mut Guids) -> Result<Row, String> {
     })
 }
 
-fn large(dir: &Path, min_entries: usize, guids: &mut Guids) -> Result<Row, String> {
+fn large(dir: &Path, min_entries: usize, guids: &mut Guids) -> Result<(Row, Row), String> {
     let (inbox, incoming) = fresh_inbox(dir)?;
     let (bytes, entries) = synthetic::large_record(min_entries, guids)?;
     let generated = dir.join("generated");
@@ -210,12 +217,105 @@ fn large(dir: &Path, min_entries: usize, guids: &mut Guids) -> Result<Row, Strin
         ),
         None => println!("   NOT stored: {}", outcome.code()),
     }
-    Ok(Row {
+    let filed = Row {
         what: "entries in one record, filed",
         n: entries,
         took,
         // 20,000 in 1 s; a larger record asked for at the same rate.
         target: Duration::from_micros(50) * u32::try_from(min_entries.max(20_000)).unwrap_or(u32::MAX),
         ok: stored.is_some() && entries >= min_entries,
+    };
+    let review = match &stored {
+        Some(t) => review(&inbox, t.id, entries)?,
+        None => Row {
+            what: "review screen, first section",
+            n: entries,
+            took: Duration::ZERO,
+            target: Duration::from_millis(300),
+            ok: false,
+        },
+    };
+    Ok((filed, review))
+}
+
+/// Opens the stored record's review as the app does: header (audited view), then Medications.
+fn review(inbox: &Inbox, transfer_id: i64, entries: usize) -> Result<Row, String> {
+    let actor = inbox
+        .create_first_user(&inbox::dto::NewUserRequest {
+            name: "Bench Reviewer (synthetic)".into(),
+            roles: vec![inbox::dto::Role::Clinician],
+            pin: "0000".into(),
+        })
+        .map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let view = inbox.review(&actor, transfer_id).map_err(|e| e.to_string())?;
+    let header = serde_json::to_vec(&view).map_err(|e| e.to_string())?;
+    let page = inbox
+        .review_section(&actor, transfer_id, inbox::dto::Section::Medications)
+        .map_err(|e| e.to_string())?;
+    let section = serde_json::to_vec(&page).map_err(|e| e.to_string())?;
+    let took = start.elapsed();
+    println!(
+        "\n3. review of that record: header {:.1} KB and {} medications ({:.1} KB) in {:.3} s",
+        header.len() as f64 / 1e3,
+        page.items.len(),
+        section.len() as f64 / 1e3,
+        took.as_secs_f64()
+    );
+    Ok(Row {
+        what: "review screen, first section",
+        n: entries,
+        took,
+        target: Duration::from_millis(300),
+        ok: !page.items.is_empty(),
+    })
+}
+
+/// `n` small generated records filed (not timed) with their registrations, then the inbox list
+/// loaded and serialised as the app's inbox screen gets it.
+fn inbox_list(dir: &Path, n: usize) -> Result<Row, String> {
+    use gp2gp_synth::{records, Seed, Size, Spec};
+    let (inbox, incoming) = fresh_inbox(dir)?;
+    let spec = Spec {
+        size: Size { entries: 6 },
+        ..Spec::default()
+    };
+    let generated = dir.join("generated");
+    let mut registrations = Vec::with_capacity(n);
+    let fill = Instant::now();
+    for (i, record) in records(Seed(SEED), n, spec).enumerate() {
+        let f = &record.files[0];
+        let path = generate(&generated, &incoming, &format!("{i:05}-{}", f.name), &f.bytes)?;
+        inbox.ingest_file(&path).map_err(|e| e.to_string())?;
+        registrations.push(record.plan.registration.to_json());
+    }
+    let regs = dir.join("registrations.json");
+    std::fs::write(
+        &regs,
+        serde_json::to_vec(&registrations).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| format!("{}: {e}", regs.display()))?;
+    inbox.import_registrations(&regs).map_err(|e| e.to_string())?;
+    println!(
+        "\n4. the inbox list with {n} transfers (filed in {:.1} s, not timed)",
+        fill.elapsed().as_secs_f64()
+    );
+    let start = Instant::now();
+    let snapshot = inbox.snapshot().map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec(&snapshot).map_err(|e| e.to_string())?;
+    let took = start.elapsed();
+    let matched = snapshot.transfers.iter().filter(|t| t.patient.is_some()).count();
+    println!(
+        "   {} rows ({matched} with their registration), {:.1} MB of JSON, in {:.3} s",
+        snapshot.transfers.len(),
+        json.len() as f64 / 1e6,
+        took.as_secs_f64()
+    );
+    Ok(Row {
+        what: "inbox list loaded",
+        n,
+        took,
+        target: Duration::from_secs(1),
+        ok: snapshot.transfers.len() == n,
     })
 }

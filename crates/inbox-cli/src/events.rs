@@ -41,6 +41,9 @@ fn readable(event: &InboxEvent, was_in_trouble: &AtomicBool) -> Option<String> {
                     "incomplete: {}",
                     t.failure_reason.as_deref().unwrap_or("parts missing")
                 ),
+                TransferStatus::Integrated => "integrated".to_owned(),
+                TransferStatus::Rejected => "rejected".to_owned(),
+                TransferStatus::Suppressed => "suppressed".to_owned(),
             };
             let nhs = t
                 .nhs_number

@@ -72,6 +72,9 @@ fn status(t: &TransferRow) -> String {
             Some(code) => format!("incomplete (code {code})"),
             None => "incomplete".to_owned(),
         },
+        TransferStatus::Integrated => "integrated".to_owned(),
+        TransferStatus::Rejected => "rejected".to_owned(),
+        TransferStatus::Suppressed => "suppressed".to_owned(),
     }
 }
 

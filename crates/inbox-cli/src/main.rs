@@ -13,6 +13,7 @@ use inbox::{DataPaths, Inbox, InboxError, PipelineOptions, SystemClock};
 
 mod audit;
 mod bench;
+mod decide;
 mod events;
 mod ingest;
 mod list;
@@ -111,6 +112,9 @@ enum Command {
         /// At least how many entries (statements) the one large record holds.
         #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = at_least_one())]
         entries: usize,
+        /// How many transfers the inbox list is timed with.
+        #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = at_least_one())]
+        inbox_transfers: usize,
         /// Keep the generated files and inboxes in this folder (it must be empty or missing).
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
@@ -119,6 +123,59 @@ enum Command {
     Registrations {
         #[command(subcommand)]
         command: RegistrationsCommand,
+    },
+    /// Local user profiles (who may sign in, with which roles).
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Mark every item of a transfer's four review sections reviewed, as USER (audited).
+    Review {
+        #[arg(long)]
+        db: PathBuf,
+        /// The transfer, as `list --json` prints its `id`.
+        #[arg(long)]
+        transfer: i64,
+        /// The reviewer: a profile's name.
+        #[arg(long)]
+        user: String,
+        /// Required: says what this does.
+        #[arg(long, required = true)]
+        mark_all_reviewed: bool,
+    },
+    /// The whole-record decision, as in the app and under the same rules: writes the
+    /// acknowledgement to the outbox (`--outbox`, else `GP2GP_INBOX_OUTBOX`, else the settings
+    /// beside the database, else `outbox/` beside it). Exit 0 decided, 1 refused, 2 error.
+    Decide {
+        #[arg(long)]
+        db: PathBuf,
+        /// The transfer, as `list --json` prints its `id`.
+        #[arg(long)]
+        transfer: i64,
+        /// Who decides: a profile's name (an administrator or a clinician).
+        #[arg(long)]
+        user: String,
+        /// Integrate (AA).
+        #[arg(long, group = "decision")]
+        integrate: bool,
+        /// Reject with a GP2GP response code: 28 wrong patient, 17 returning patient's wrong
+        /// record, 11 failed to integrate, or the large-message code of an incomplete record.
+        #[arg(long, value_name = "CODE", group = "decision")]
+        reject: Option<String>,
+        /// Returning patient: integrate and suppress the record held from before (AA).
+        #[arg(long, group = "decision")]
+        integrate_suppress_old: bool,
+        /// Returning patient: store this record suppressed (AE 15).
+        #[arg(long, group = "decision")]
+        store_suppressed: bool,
+        /// A note kept with the decision.
+        #[arg(long)]
+        note: Option<String>,
+        /// Where to write the acknowledgement.
+        #[arg(long, value_name = "DIR")]
+        outbox: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
     },
     /// The audit trail: check its hash chain, or list its entries.
     Audit {
@@ -137,6 +194,31 @@ enum Command {
         json: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Add a profile. The first is made an administrator; later ones need `--by` an administrator.
+    Add {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: administrator, clinician, prescriber, trainer.
+        #[arg(long)]
+        roles: String,
+        /// 4 to 12 digits (or set GP2GP_INBOX_PIN, which keeps it out of the process list).
+        #[arg(long, env = "GP2GP_INBOX_PIN", hide_env_values = true)]
+        pin: String,
+        /// The administrator adding the profile.
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// List the profiles: id, name, roles.
+    List {
+        #[arg(long)]
+        db: PathBuf,
     },
 }
 
@@ -221,11 +303,59 @@ fn main() -> ExitCode {
         Command::Bench {
             extracts,
             entries,
+            inbox_transfers,
             keep,
-        } => bench::run(extracts, entries, keep.as_deref()),
+        } => bench::run(extracts, entries, inbox_transfers, keep.as_deref()),
         Command::Registrations {
             command: RegistrationsCommand::Import { db, file },
         } => import_registrations(&db, &file),
+        Command::Users { command } => match command {
+            UsersCommand::Add {
+                db,
+                name,
+                roles,
+                pin,
+                by,
+            } => decide::add_user(&db, &name, &roles, &pin, by.as_deref()),
+            UsersCommand::List { db } => decide::list_users(&db),
+        },
+        Command::Review {
+            db, transfer, user, ..
+        } => decide::review_all(&db, transfer, &user),
+        Command::Decide {
+            db,
+            transfer,
+            user,
+            integrate,
+            reject,
+            integrate_suppress_old,
+            store_suppressed,
+            note,
+            outbox,
+            json,
+        } => {
+            use inbox::dto::DecisionKind;
+            let (kind, reason) = match (integrate, reject, integrate_suppress_old, store_suppressed) {
+                (true, _, _, _) => (DecisionKind::Integrate, None),
+                (_, Some(code), _, _) => (DecisionKind::Reject, Some(code)),
+                (_, _, true, _) => (DecisionKind::IntegrateSuppressOld, None),
+                (_, _, _, true) => (DecisionKind::StoreSuppressed, None),
+                _ => {
+                    eprintln!(
+                        "gp2gp-inbox: say what to decide: --integrate, --reject CODE, --integrate-suppress-old or --store-suppressed"
+                    );
+                    return ExitCode::FAILURE;
+                }
+            };
+            decide::decide(
+                &db,
+                transfer,
+                &user,
+                decide::Choice { kind, reason, note },
+                outbox,
+                json,
+            )
+        }
         Command::Audit { command } => match command {
             AuditCommand::Verify { db } => audit::verify(&db),
             AuditCommand::List {

@@ -603,3 +603,145 @@ fn registrations_import_reports_what_it_skipped() {
     assert!(text.contains("export.csv:3"), "{text}");
     assert!(text.contains("imported 1 registration(s), skipped 1"), "{text}");
 }
+
+#[test]
+fn decide_writes_the_acknowledgement_under_the_same_rules_as_the_app() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gen = tmp.path().join("gen");
+    let out = run(&[
+        &"training",
+        &"generate",
+        &"--out",
+        &gen,
+        &"--count",
+        &"2",
+        &"--seed",
+        &"31",
+        &"--scenario",
+        &"ordinary",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let db = tmp.path().join("inbox.sqlite3");
+    assert!(run(&[&"ingest", &"--db", &db, &gen.join("messages")])
+        .status
+        .success());
+    let ids: Vec<i64> = json_lines(&run(&[&"list", &"--db", &db, &"--json"]))
+        .iter()
+        .filter_map(|v| v["id"].as_i64())
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+
+    // Profiles: the first is an administrator; later ones need an administrator to add them.
+    let add = |name: &str, roles: &str, by: Option<&str>| {
+        let mut cmd = bin();
+        cmd.args(["users", "add", "--db"])
+            .arg(&db)
+            .args(["--name", name, "--roles", roles]);
+        if let Some(by) = by {
+            cmd.args(["--by", by]);
+        }
+        cmd.env("GP2GP_INBOX_PIN", "4826").output().unwrap()
+    };
+    assert!(add("Ada Admin", "administrator", None).status.success());
+    assert_eq!(
+        add("Pat Pharmacist", "prescriber", None).status.code(),
+        Some(1),
+        "--by is needed now"
+    );
+    assert!(add("Pat Pharmacist", "prescriber", Some("Ada Admin"))
+        .status
+        .success());
+    let users = stdout_lines(&run(&[&"users", &"list", &"--db", &db]));
+    assert_eq!(users.len(), 2, "{users:?}");
+
+    let outbox = tmp.path().join("outbox");
+    let decide = |args: &[&str], env_outbox: Option<&Path>| {
+        let mut cmd = bin();
+        cmd.args(["decide", "--db"]).arg(&db).args(args).arg("--json");
+        match env_outbox {
+            Some(dir) => cmd.env("GP2GP_INBOX_OUTBOX", dir),
+            None => cmd.arg("--outbox").arg(&outbox).env_remove("GP2GP_INBOX_OUTBOX"),
+        };
+        cmd.output().unwrap()
+    };
+    let first = ids[0].to_string();
+    // A prescriber may not decide; nobody integrates an unreviewed record.
+    let refused = decide(
+        &["--transfer", &first, "--user", "Pat Pharmacist", "--integrate"],
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("Only an administrator or a clinician"));
+    let refused = decide(
+        &["--transfer", &first, "--user", "Ada Admin", "--integrate"],
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("Review every section first"));
+    let reviewed = run(&[
+        &"review",
+        &"--db",
+        &db,
+        &"--transfer",
+        &first,
+        &"--user",
+        &"Ada Admin",
+        &"--mark-all-reviewed",
+    ]);
+    assert!(
+        reviewed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reviewed.stderr)
+    );
+    let done = decide(
+        &["--transfer", &first, "--user", "Ada Admin", "--integrate"],
+        None,
+    );
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    let v = &json_lines(&done)[0];
+    assert_eq!(v["status"], "integrated");
+    assert_eq!(v["ackType"], "AA");
+    let ack = PathBuf::from(v["ackFile"].as_str().unwrap());
+    assert_eq!(ack.parent().unwrap(), outbox);
+    let msg = gp2gp::read(&std::fs::read(&ack).unwrap()).unwrap();
+    assert_eq!(
+        msg.acknowledgement.unwrap().message_ref.as_deref(),
+        v["messageRef"].as_str()
+    );
+
+    // A rejection needs a fitting code; the environment variable chooses the outbox too.
+    let env_outbox = tmp.path().join("env-outbox");
+    let second = ids[1].to_string();
+    let bad = decide(
+        &["--transfer", &second, "--user", "Ada Admin", "--reject", "17"],
+        Some(&env_outbox),
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let rejected = decide(
+        &["--transfer", &second, "--user", "Ada Admin", "--reject", "28"],
+        Some(&env_outbox),
+    );
+    assert!(
+        rejected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rejected.stderr)
+    );
+    let v = &json_lines(&rejected)[0];
+    assert_eq!(
+        (v["ackType"].as_str(), v["reasonCode"].as_str()),
+        (Some("AE"), Some("28"))
+    );
+    assert!(PathBuf::from(v["ackFile"].as_str().unwrap()).starts_with(&env_outbox));
+    assert_eq!(
+        decide(
+            &["--transfer", &second, "--user", "Ada Admin", "--integrate"],
+            None
+        )
+        .status
+        .code(),
+        Some(1),
+        "decided once"
+    );
+    let audit = run(&[&"audit", &"verify", &"--db", &db]);
+    assert!(audit.status.success());
+}
