@@ -1,7 +1,9 @@
 //! Commands by area; each a few lines that call the core.
 
+pub mod review;
 pub mod settings;
 pub mod transfers;
+pub mod users;
 
 use inbox::session::Session;
 use inbox::ApiError;

@@ -5,7 +5,9 @@ use crate::AppState;
 
 #[tauri::command]
 pub fn settings_get(state: tauri::State<'_, AppState>) -> Result<SettingsView, ApiError> {
-    Ok(super::session(&state)?.settings()?)
+    let session = super::session(&state)?;
+    session.actor()?;
+    Ok(session.settings()?)
 }
 
 #[tauri::command]
@@ -13,18 +15,25 @@ pub fn settings_update(
     state: tauri::State<'_, AppState>,
     update: SettingsUpdate,
 ) -> Result<SettingsView, ApiError> {
-    Ok(super::session(&state)?.update_settings(update)?)
+    let session = super::session(&state)?;
+    session
+        .update_settings_as(&session.require(inbox::Action::Administer)?, update)
+        .map_err(ApiError::from)
 }
 
 /// Switches between the live inbox and the training inbox.
 #[tauri::command]
 pub fn training_set(state: tauri::State<'_, AppState>, enabled: bool) -> Result<SettingsView, ApiError> {
-    Ok(super::session(&state)?.set_training(enabled)?)
+    let session = super::session(&state)?;
+    session.require(inbox::Action::Train)?;
+    Ok(session.set_training(enabled)?)
 }
 
 /// Puts the training inbox back to the chosen scenario set (`every` or a scenario's name);
 /// returns how many records it holds.
 #[tauri::command]
 pub fn training_reset(state: tauri::State<'_, AppState>, scenario: Option<String>) -> Result<u64, ApiError> {
-    Ok(super::session(&state)?.reset_training(scenario.as_deref())?)
+    let session = super::session(&state)?;
+    session.require(inbox::Action::Train)?;
+    Ok(session.reset_training(scenario.as_deref())?)
 }

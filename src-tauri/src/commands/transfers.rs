@@ -5,7 +5,9 @@ use crate::AppState;
 
 #[tauri::command]
 pub fn inbox_snapshot(state: tauri::State<'_, AppState>) -> Result<InboxSnapshot, ApiError> {
-    Ok(super::session(&state)?.snapshot()?)
+    let session = super::session(&state)?;
+    session.actor()?;
+    Ok(session.snapshot()?)
 }
 
 /// The original of a transfer's record as received, for reading (at most 2 MB shown).
@@ -14,9 +16,9 @@ pub fn transfer_original(
     state: tauri::State<'_, AppState>,
     transfer_id: i64,
 ) -> Result<OriginalView, ApiError> {
-    Ok(super::session(&state)?
-        .inbox()
-        .original_view(transfer_id, 2 * 1024 * 1024)?)
+    let session = super::session(&state)?;
+    session.actor()?;
+    Ok(session.inbox().original_view(transfer_id, 2 * 1024 * 1024)?)
 }
 
 /// Saves a byte-for-byte copy of the original into the Downloads folder; returns where.
@@ -25,5 +27,7 @@ pub fn transfer_export_original(
     state: tauri::State<'_, AppState>,
     transfer_id: i64,
 ) -> Result<String, ApiError> {
-    Ok(super::session(&state)?.export_original(transfer_id)?)
+    let session = super::session(&state)?;
+    let actor = session.actor()?;
+    Ok(session.export_original_as(&actor, transfer_id)?)
 }

@@ -42,6 +42,31 @@ pub struct App {
     name: &'static str,
 }
 
+/// The PIN of the profiles the tests make.
+pub const PIN: &str = "2468";
+
+/// Makes profiles in the live database of `data_dir` with the command line (`gp2gp-inbox users add`).
+fn add_users(data_dir: &Path, users: &[(&str, &str)]) {
+    let cli = target_dir().join("debug/gp2gp-inbox");
+    let db = data_dir.join("inbox.sqlite3");
+    for (i, (name, roles)) in users.iter().enumerate() {
+        let mut cmd = std::process::Command::new(&cli);
+        cmd.args(["users", "add", "--db"])
+            .arg(&db)
+            .args(["--name", name, "--roles", roles])
+            .env("GP2GP_INBOX_PIN", PIN);
+        if i > 0 {
+            cmd.args(["--by", users[0].0]);
+        }
+        let out = cmd.output().unwrap_or_else(|e| panic!("{}: {e}", cli.display()));
+        assert!(
+            out.status.success(),
+            "users add {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// tauri-driver and its children; the whole process group is ended when dropped, even when a test fails.
 struct Driver(Child);
 
@@ -69,6 +94,17 @@ impl App {
     }
 
     async fn launch(name: &'static str, configure_incoming: bool) -> App {
+        App::launch_with(name, configure_incoming, &[]).await
+    }
+
+    /// Starts the app on an empty data folder (watching `<data>/drop`) with these profiles already
+    /// made (name, comma-separated roles; PIN [`PIN`]), as the command line makes them; the first is
+    /// an administrator.
+    pub async fn start_with_users(name: &'static str, users: &[(&str, &str)]) -> App {
+        App::launch_with(name, true, users).await
+    }
+
+    async fn launch_with(name: &'static str, configure_incoming: bool, users: &[(&str, &str)]) -> App {
         let app = target_dir().join("debug/gp2gp-inbox-desktop");
         assert!(
             app.exists(),
@@ -77,6 +113,7 @@ impl App {
         );
         let data_dir = tempfile::tempdir().expect("temp dir");
         let incoming = data_dir.path().join("drop");
+        add_users(data_dir.path(), users);
         let port = NEXT_PORT.fetch_add(2, Ordering::SeqCst);
         let mut driver = Command::new("tauri-driver");
         driver
@@ -119,6 +156,55 @@ impl App {
             driver: Driver(driver),
             name,
         }
+    }
+
+    /// Signs in on the sign-in screen: chooses the profile, types the PIN.
+    pub async fn sign_in(&self, profile: &str, pin: &str) {
+        let c = &self.client;
+        let limit = Duration::from_secs(10);
+        c.wait()
+            .at_most(limit)
+            .for_element(fantoccini::Locator::Css("[data-testid='sign-in']"))
+            .await
+            .expect("the sign-in screen");
+        c.wait()
+            .at_most(limit)
+            .for_element(fantoccini::Locator::XPath(&format!(
+                "//*[@data-testid='sign-in']//button[starts-with(normalize-space(), '{profile}')]"
+            )))
+            .await
+            .unwrap_or_else(|e| panic!("profile {profile}: {e}"))
+            .click()
+            .await
+            .unwrap();
+        let field = c
+            .wait()
+            .at_most(limit)
+            .for_element(fantoccini::Locator::XPath(
+                "//label[normalize-space()='PIN']/following::input[1] | //input[@aria-label='PIN'] | //input[@id=//label[normalize-space()='PIN']/@for]",
+            ))
+            .await
+            .expect("the PIN field");
+        field.send_keys(pin).await.unwrap();
+        c.find(fantoccini::Locator::XPath(
+            "//button[normalize-space()='Sign in']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    }
+
+    /// Signs in and waits until the app shows who is signed in.
+    pub async fn signed_in(&self, profile: &str, pin: &str) {
+        self.sign_in(profile, pin).await;
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(fantoccini::Locator::Css("[data-testid='signed-in-user']"))
+            .await
+            .expect("signed in");
     }
 
     /// Saves the current screen as `target/e2e-screenshots/<name>.png` (in the workspace, whatever
