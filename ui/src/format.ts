@@ -64,3 +64,37 @@ export function countdown(sentUtc: string | null, now: Date): Countdown | null {
   if (day > 8) return { day, level: "overdue", text: `Overdue: day ${day} of 8` };
   return { day, level: day < 3 ? "ok" : "due", text: `Day ${day} of 8` };
 }
+
+/** An instant (RFC 3339) in local time to the second, for the audit trail: `21-Nov-2026 14:03:05`. */
+export function formatInstantSeconds(rfc3339: string): string {
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return rfc3339;
+  return `${formatInstant(rfc3339)}:${pad(d.getSeconds())}`;
+}
+
+/** A count for people: `1,234`. */
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-GB");
+}
+
+/** `1 record`, `2 records`. */
+export function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+const ROLE_LABELS: Record<string, string> = {
+  administrator: "Administrator",
+  clinician: "Clinician",
+  prescriber: "Prescriber",
+  trainer: "Trainer",
+};
+
+/** A role for people: `administrator` -> `Administrator` (unknown codes as given). */
+export function roleLabel(role: string): string {
+  return ROLE_LABELS[role] ?? role;
+}
+
+/** Roles for people: `Administrator · Clinician`. */
+export function rolesLabel(roles: readonly string[]): string {
+  return roles.map(roleLabel).join(" · ");
+}

@@ -80,6 +80,11 @@ export function backend(over: Partial<InboxSnapshot> = {}): FixtureBackend {
     attachmentTimeoutHours: 24,
     storageDir: null,
     effectiveStorageDir: "/data",
+    outboxDir: null,
+    effectiveOutboxDir: "/data/outbox",
+    outboxFromEnvironment: false,
+    idleLockMinutes: 10,
+    relaxReviewForAdministrators: false,
     training: {
       active: false,
       forced: false,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { countdown, formatInstant, formatNhsNumber, formatPartialDate } from "../src/format";
+import {
+  countdown,
+  formatInstant,
+  formatInstantSeconds,
+  formatNhsNumber,
+  formatPartialDate,
+  plural,
+  rolesLabel,
+} from "../src/format";
 
 describe("NHS display formats", () => {
   it("groups NHS numbers 3-3-4", () => {
@@ -20,6 +28,17 @@ describe("NHS display formats", () => {
   it("shows instants in local time", () => {
     expect(formatInstant("2026-03-12T09:05:00Z")).toBe("12-Mar-2026 09:05");
     expect(formatInstant("not a time")).toBe("not a time");
+  });
+
+  it("shows audit times to the second", () => {
+    expect(formatInstantSeconds("2026-11-21T14:03:05Z")).toBe("21-Nov-2026 14:03:05");
+    expect(formatInstantSeconds("not a time")).toBe("not a time");
+  });
+
+  it("counts and names roles for people", () => {
+    expect(plural(1, "entry", "entries")).toBe("1 entry");
+    expect(plural(1234, "entry", "entries")).toBe("1,234 entries");
+    expect(rolesLabel(["administrator", "clinician"])).toBe("Administrator · Clinician");
   });
 });
 

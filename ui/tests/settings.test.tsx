@@ -15,7 +15,7 @@ async function openSettings(): Promise<FixtureBackend> {
       <App />
     </BackendProvider>,
   );
-  await userEvent.click(screen.getByRole("button", { name: "Settings" }));
+  await userEvent.click(await screen.findByRole("button", { name: "Settings" }));
   return b;
 }
 
