@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refreshes the README screenshot: runs the first-run end-to-end test (the real app under Xvfb, on
+# Refreshes the README screenshots: runs the end-to-end tests (the real app under Xvfb, on
 # its built-in sample records) and copies its final screen to docs/screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,9 +7,12 @@ scripts/setup.sh --test
 (cd ui && npx --no-install vite build --logLevel warn)
 FEATURES=(--workspace --features inbox-desktop/custom-protocol)
 cargo build "${FEATURES[@]}" --quiet
-xvfb-run -a -s "-screen 0 1280x800x24" cargo test "${FEATURES[@]}" --test app -- --include-ignored
+xvfb-run -a -s "-screen 0 1280x800x24" cargo test "${FEATURES[@]}" --test app --test review -- --include-ignored
 mkdir -p docs/screenshots
 cp target/e2e-screenshots/inbox_first_run.png docs/screenshots/inbox.png
 cp target/e2e-screenshots/first_record_arrives.png docs/screenshots/first-record.png
 cp target/e2e-screenshots/settings_endpoint_on.png docs/screenshots/settings.png
+cp target/e2e-screenshots/review_screen.png docs/screenshots/review.png
+cp target/e2e-screenshots/review_integrate.png docs/screenshots/review-decided.png
+cp target/e2e-screenshots/audit_screen.png docs/screenshots/audit.png
 echo "screenshot: docs/screenshots/inbox.png"

@@ -264,6 +264,18 @@ describe("review screen: sections", () => {
     await waitFor(() => expect(progress("attachments")).toBe("1 of 5"));
   });
 
+  it("a section key takes the focus off a button, so space marks the first item", async () => {
+    const b = reviewBackend();
+    renderReview(b);
+    await screen.findByTestId("patient-banner");
+    screen.getByRole("button", { name: "Back to inbox" }).focus();
+    await userEvent.keyboard("1");
+    await screen.findAllByTestId("review-item");
+    await waitFor(() => expect(document.activeElement).toBe(items()[0]));
+    await userEvent.keyboard(" ");
+    await waitFor(() => expect(items()[0]?.dataset.mark).toBe("reviewed"));
+  });
+
   it("marks every item not yet marked with one call", async () => {
     const b = reviewBackend();
     renderReview(b);

@@ -111,6 +111,41 @@ impl Loaded {
         self.marks.get(&(section.code().to_owned(), key.to_owned()))
     }
 
+    /// What an item is, in a few words, with its key: `Amlodipine 5mg tablets (course:3)`.
+    pub(crate) fn title(&self, section: Section, key: &str) -> String {
+        let name = match section {
+            Section::Medications => self
+                .courses
+                .iter()
+                .find(|c| course_key(c) == key)
+                .and_then(|c| c.drug_term.clone()),
+            Section::Allergies => self
+                .allergies
+                .iter()
+                .find(|a| allergy_key(a) == key)
+                .and_then(|a| a.term.clone().or_else(|| a.original_term.clone())),
+            Section::Degraded => self
+                .degraded
+                .iter()
+                .find(|d| degraded_key(d) == key)
+                .and_then(|d| d.original_term.clone().or_else(|| d.entry_term.clone())),
+            Section::Attachments => self
+                .documents
+                .iter()
+                .find(|d| document_key(d) == key)
+                .and_then(|d| {
+                    d.title
+                        .clone()
+                        .or_else(|| d.file_name.clone())
+                        .or_else(|| d.placeholder_original_name.clone())
+                }),
+        };
+        match name {
+            Some(n) => format!("{n} ({key})"),
+            None => key.to_owned(),
+        }
+    }
+
     /// Active repeats: what integration deactivates for re-authorisation.
     pub(crate) fn active_repeats(&self) -> impl Iterator<Item = &CourseRow> {
         self.courses.iter().filter(|c| is_active_repeat(c))
@@ -553,7 +588,7 @@ impl Inbox {
                         "{} {}: {}{}",
                         req.section.label(),
                         state.unwrap_or("cleared"),
-                        summarise_keys(&req.keys),
+                        summarise_keys(&loaded, req.section, &req.keys),
                         note.map(|n| format!(" (note: {n})")).unwrap_or_default()
                     ),
                 })?;
@@ -626,7 +661,7 @@ impl Inbox {
             store.write(|s| {
                 let detail = if req.clear {
                     s.clear_intention(req.transfer_id, req.section.code(), &req.key, kind)?;
-                    format!("{kind} withdrawn: {}", req.key)
+                    format!("{kind} withdrawn: {}", loaded.title(req.section, &req.key))
                 } else {
                     s.set_intention(
                         req.transfer_id,
@@ -639,8 +674,10 @@ impl Inbox {
                         &at,
                     )?;
                     match (code, term) {
-                        (Some(c), Some(t)) => format!("{kind} {}: {c} {t}", req.key),
-                        _ => format!("{kind} {}", req.key),
+                        (Some(c), Some(t)) => {
+                            format!("{kind} {} → {c} {t}", loaded.title(req.section, &req.key))
+                        }
+                        _ => format!("{kind} {}", loaded.title(req.section, &req.key)),
                     }
                 };
                 s.append_audit(&inbox_store::NewAuditEntry {
@@ -729,11 +766,13 @@ fn refuse_if_decided(store: &Store, transfer_id: i64) -> Result<(), InboxError> 
     Ok(())
 }
 
-fn summarise_keys(keys: &[String]) -> String {
+/// The items named for the audit trail: what they are and their key, at most five.
+fn summarise_keys(loaded: &Loaded, section: Section, keys: &[String]) -> String {
+    let named: Vec<String> = keys.iter().take(5).map(|k| loaded.title(section, k)).collect();
     if keys.len() <= 5 {
-        keys.join(", ")
+        named.join(", ")
     } else {
-        format!("{} and {} more", keys[..5].join(", "), keys.len() - 5)
+        format!("{} and {} more", named.join(", "), keys.len() - 5)
     }
 }
 

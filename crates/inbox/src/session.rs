@@ -277,13 +277,29 @@ impl Session {
             ));
         }
         running.watcher = None;
+        let previous = Some(running.inbox.clone());
         let reset = training::reset(&self.config.data_dir, self.config.clock.clone(), choice);
         if let Ok(inbox) = &reset {
             running.inbox = inbox.clone();
         }
         running.watcher = Some(start_watcher(&running.inbox, &self.config, &self.on_event));
         reset?;
-        *self.signed_in() = None;
+        // The reset inbox has the same synthetic profiles: whoever reset it stays signed in.
+        let mut signed_in = self.signed_in();
+        let before = signed_in.take();
+        if let Some(current) = before {
+            let old_name = previous
+                .as_ref()
+                .and_then(|p| p.actor(current.user_id).ok())
+                .map(|a| a.name);
+            if let Some(actor) = old_name.and_then(|n| running.inbox.actor_by_name(&n).ok()) {
+                *signed_in = Some(SignedIn {
+                    user_id: actor.user_id,
+                    ..current
+                });
+            }
+        }
+        drop(signed_in);
         (self.on_event)(InboxEvent::InboxReplaced { training: true });
         running.inbox.count_transfers()
     }

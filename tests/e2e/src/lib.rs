@@ -45,6 +45,12 @@ pub struct App {
 /// The PIN of the profiles the tests make.
 pub const PIN: &str = "2468";
 
+/// The profile [`App::start`] makes: an administrator who is also a clinician, prescriber and trainer.
+pub const ADMIN: &str = "Robin Admin";
+
+/// The PIN of every synthetic profile of the training inbox.
+pub const TRAINING_PIN: &str = "1234";
+
 /// Makes profiles in the live database of `data_dir` with the command line (`gp2gp-inbox users add`).
 fn add_users(data_dir: &Path, users: &[(&str, &str)]) {
     let cli = target_dir().join("debug/gp2gp-inbox");
@@ -83,18 +89,20 @@ impl Drop for Driver {
 }
 
 impl App {
-    /// Starts the app on an empty data folder, watching `<data>/drop` (via `GP2GP_INBOX_DIR`).
+    /// Starts the app on an empty data folder, watching `<data>/drop` (via `GP2GP_INBOX_DIR`), with
+    /// one profile, [`ADMIN`] (every role), made beforehand. Sign in with [`App::signed_in`].
     pub async fn start(name: &'static str) -> App {
-        App::launch(name, true).await
+        App::launch_with(
+            name,
+            true,
+            &[(ADMIN, "administrator,clinician,prescriber,trainer")],
+        )
+        .await
     }
 
     /// Starts the app as a newcomer would: empty data folder, nothing configured.
     pub async fn first_run(name: &'static str) -> App {
-        App::launch(name, false).await
-    }
-
-    async fn launch(name: &'static str, configure_incoming: bool) -> App {
-        App::launch_with(name, configure_incoming, &[]).await
+        App::launch_with(name, false, &[]).await
     }
 
     /// Starts the app on an empty data folder (watching `<data>/drop`) with these profiles already

@@ -207,7 +207,7 @@ const TransferRowView = memo(function TransferRowView({
           <div className="sub one-line">
             Sent <span className="nowrap">{t.sentAt ? formatPartialDate(t.sentAt) : "—"}</span>
           </div>
-          <div className="sub one-line">
+          <div className="sub">
             Received <span className="nowrap">{formatInstant(t.receivedAt)}</span>
           </div>
         </div>

@@ -150,10 +150,11 @@ function Review({ transferId, session, onClose, onDecided }: ReviewScreenProps):
   // After a keyboard move, the cursor row takes the focus and scrolls into view.
   useEffect(() => {
     if (!focusCursor.current || !isSection(tab)) return;
-    focusCursor.current = false;
     const rows = listRef.current?.querySelectorAll<HTMLElement>('[data-testid="review-item"]');
     const row = rows?.[cursor[tab]];
+    // The section may still be loading: the row takes the focus once it is there.
     if (!row) return;
+    focusCursor.current = false;
     row.focus({ preventScroll: true });
     row.scrollIntoView?.({ block: "nearest" });
   });
@@ -293,6 +294,9 @@ function Review({ transferId, session, onClose, onDecided }: ReviewScreenProps):
     if (chosen) {
       e.preventDefault();
       selectTab(chosen);
+      // The keys that follow (space, j, k, f) act on the section's rows, not on the button that
+      // had the focus before.
+      focusCursor.current = true;
       return;
     }
     if (!isSection(tab)) return;
@@ -312,8 +316,8 @@ function Review({ transferId, session, onClose, onDecided }: ReviewScreenProps):
         move(section, e.key === "ArrowDown" ? 1 : -1);
         return;
       case " ":
-        // Space on a button or a disclosure presses it.
-        if (target?.closest("button, a, summary")) return;
+        // Space on a button or a disclosure presses it; on a section tab (already chosen) it marks.
+        if (target?.closest('button:not([role="tab"]), a, summary')) return;
         e.preventDefault();
         if (e.repeat || !item) return;
         if (!readOnly && item.mark === null) actions.mark(section, [item.key], "reviewed", null);
