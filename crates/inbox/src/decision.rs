@@ -684,6 +684,26 @@ impl Inbox {
         }
     }
 
+    /// Training set-up: marks a returning patient's earlier record as integrated long ago (a system
+    /// decision, no acknowledgement: it was sent back then).
+    pub(crate) fn record_earlier_integration(&self, transfer_id: i64) -> Result<(), InboxError> {
+        let at = clock::rfc3339(self.clock().now());
+        Ok(self.store().write(|s| {
+            if s.insert_decision(&NewDecision {
+                transfer_id,
+                kind: kind_code(DecisionKind::Integrate).into(),
+                note: Some("Integrated when the patient was first registered here (training set-up).".into()),
+                decided_at: at.clone(),
+                ..NewDecision::default()
+            })?
+            .is_some()
+            {
+                s.set_decided_status(transfer_id, status::INTEGRATED, &at)?;
+            }
+            Ok(())
+        })?)
+    }
+
     /// The decision made on a transfer, if any.
     pub fn decision(&self, transfer_id: i64) -> Result<Option<DecisionView>, InboxError> {
         let store = self.store();

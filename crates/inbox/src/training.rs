@@ -158,7 +158,13 @@ fn file_scenario_set(inbox: &Inbox, choice: Choice) -> Result<usize, InboxError>
     for (name, bytes) in &set.files {
         let path = incoming.join(name);
         write_atomically(&path, bytes)?;
-        inbox.ingest_file(&path)?;
+        let outcome = inbox.ingest_file(&path)?;
+        // A returning patient's earlier record was integrated when they were first registered here.
+        if name.contains("earlier_") {
+            if let Some(id) = outcome.transfer_id() {
+                inbox.record_earlier_integration(id)?;
+            }
+        }
     }
     let registrations = serde_json::to_vec_pretty(&set.registrations)
         .map_err(|e| InboxError::InvalidInput(format!("The registrations could not be written: {e}")))?;

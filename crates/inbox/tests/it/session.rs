@@ -517,10 +517,28 @@ fn the_training_inbox_has_its_own_profiles_and_switching_signs_out() {
         names.contains(&"Alex Admin") && names.contains(&"Pat Pharmacist"),
         "{names:?}"
     );
+    // The returning patient's earlier record was integrated when they were first here.
+    let integrated: Vec<_> = session
+        .snapshot()
+        .unwrap()
+        .transfers
+        .into_iter()
+        .filter(|t| t.status == inbox::dto::TransferStatus::Integrated)
+        .collect();
+    assert_eq!(integrated.len(), 1);
+    assert!(
+        integrated[0].file_name.contains("earlier_"),
+        "{}",
+        integrated[0].file_name
+    );
     let trainer = view.profiles.iter().find(|u| u.name == "Terry Trainer").unwrap();
     let signed = session.sign_in(trainer.id, "1234").unwrap();
     assert!(signed.permissions.train && !signed.permissions.reauthorise);
     session.require(inbox::Action::Train).unwrap();
+    // A reset keeps the trainer signed in (the reset inbox has the same profiles).
+    session.reset_training(Some("ordinary")).unwrap();
+    let after = session.session_view().unwrap();
+    assert_eq!(after.user.map(|u| u.name).as_deref(), Some("Terry Trainer"));
     session.set_training(false).unwrap();
     // The live inbox has nobody yet: its first profile will be an administrator.
     let live = session.session_view().unwrap();
