@@ -603,6 +603,7 @@ describe("review screen: decision", () => {
     record.decided = {
       kind: "integrate",
       reasonCode: null,
+      reasonText: null,
       note: null,
       decidedBy: "Dr Earlier Synthetic",
       decidedAt: "2026-11-21T14:03:00Z",

@@ -252,6 +252,7 @@ fn decision_view(store: &Store, d: inbox_store::review::Decision) -> Result<Deci
         .map(ack_view);
     Ok(DecisionView {
         kind: kind_from_code(&d.fields.kind),
+        reason_text: d.fields.reason_code.as_deref().map(reason_text),
         reason_code: d.fields.reason_code,
         note: d.fields.note,
         decided_by: d.user_name.unwrap_or_else(|| "system".into()),

@@ -663,6 +663,8 @@ pub struct DecisionOption {
 pub struct DecisionView {
     pub kind: DecisionKind,
     pub reason_code: Option<String>,
+    /// The GP2GP response text of `reasonCode`.
+    pub reason_text: Option<String>,
     pub note: Option<String>,
     /// Who decided (`system` for a duplicate's automatic AE 12).
     pub decided_by: String,

@@ -426,6 +426,7 @@ export class ReviewFixture {
     r.decided = {
       kind: request.kind,
       reasonCode: ackCode,
+      reasonText: ackCode ? (REASON_TEXT[ackCode] ?? null) : null,
       note: request.note?.trim() || null,
       decidedBy: this.actor.name,
       decidedAt: at,

@@ -5,7 +5,11 @@ import type { DecisionKind } from "./DecisionKind";
 /**
  * A decision that was made.
  */
-export type DecisionView = { kind: DecisionKind, reasonCode: string | null, note: string | null, 
+export type DecisionView = { kind: DecisionKind, reasonCode: string | null, 
+/**
+ * The GP2GP response text of `reasonCode`.
+ */
+reasonText: string | null, note: string | null, 
 /**
  * Who decided (`system` for a duplicate's automatic AE 12).
  */

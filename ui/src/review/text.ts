@@ -77,23 +77,6 @@ export function codeSystemName(oid: string | null): string | null {
   return CODE_SYSTEMS[oid.trim()] ?? oid;
 }
 
-/** GP2GP response texts for codes a decided record can carry (the decision view gives only the code). */
-const RESPONSE_TEXT: Record<string, string> = {
-  "11": "Failed to successfully integrate EHR Extract.",
-  "12": "Duplicate EHR Extract received.",
-  "15": "A-B-A EHR Extract Received and Stored As Suppressed Record",
-  "17": "A-B-A EHR Extract Received and rejected due to wrong record or wrong patient",
-  "25": "Large messages rejected due to timeout duration reached of overall transfer",
-  "28": "Non A-B-A EHR Extract Received and rejected due to wrong record or wrong patient",
-  "29": "Large Message Re-assembly failure",
-  "30": "Large Message general failure",
-  "31": "The overall EHR Extract has been rejected because one or more attachments via Large Messages were not received.",
-};
-
-export function responseText(code: string): string | null {
-  return RESPONSE_TEXT[code.trim()] ?? null;
-}
-
 /**
  * The acknowledgement a choice will send, in one line:
  * `AE 28 — Non A-B-A … · to ODS SYN123 · refers to extract <ref>`, or `AA (positive) · …`.
@@ -121,7 +104,7 @@ const DECIDED_WORDS: Record<DecisionView["kind"], string> = {
 /** `Integrated by Dr X on 21-Nov-2026 14:03` / `Rejected (28 — …) by …`. */
 export function decidedLine(d: DecisionView): string {
   const reason = d.kind === "reject" && d.reasonCode ? d.reasonCode : null;
-  const reasonText = reason ? responseText(reason) : null;
+  const reasonText = reason ? d.reasonText : null;
   const what = `${DECIDED_WORDS[d.kind]}${reason ? ` (${reason}${reasonText ? ` — ${reasonText}` : ""})` : ""}`;
   const who = d.decidedBy === "system" ? "automatically by the system" : `by ${d.decidedBy}`;
   return `${what} ${who} on ${formatInstant(d.decidedAt)}`;
