@@ -12,6 +12,7 @@ fn main() {
         "settings_update",
         "training_set",
         "training_reset",
+        "registrations_import",
         "session_get",
         "sign_in",
         "sign_out",

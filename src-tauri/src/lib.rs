@@ -45,6 +45,7 @@ pub fn run() {
             commands::settings::settings_update,
             commands::settings::training_set,
             commands::settings::training_reset,
+            commands::settings::registrations_import,
             commands::users::session_get,
             commands::users::sign_in,
             commands::users::sign_out,

@@ -380,6 +380,40 @@ impl Session {
         Ok(actor)
     }
 
+    /// An administrator imports the practice's registrations (a CSV export of the clinical system,
+    /// or the generator's `registrations.json`) from a file on this machine; audited.
+    pub fn import_registrations_as(
+        &self,
+        actor: &crate::Actor,
+        path: &std::path::Path,
+    ) -> Result<crate::registrations::ImportReport, InboxError> {
+        actor.require(crate::Action::Administer)?;
+        if !path.is_absolute() {
+            return Err(InboxError::InvalidInput(format!(
+                "Give the full path of the file, such as /home/practice/registrations.csv, not \"{}\".",
+                path.display()
+            )));
+        }
+        let inbox = self.inbox();
+        let report = inbox.import_registrations(path)?;
+        inbox.record_audit(
+            &actor.name,
+            &actor.role_label(),
+            "registrations_imported",
+            None,
+            &format!(
+                "{} registrations from {} ({} rows skipped)",
+                report.imported,
+                path.display(),
+                report.skipped.len()
+            ),
+        )?;
+        (self.on_event)(InboxEvent::InboxReplaced {
+            training: self.is_training(),
+        });
+        Ok(report)
+    }
+
     /// [`Session::export_original`] by a signed-in user, audited.
     pub fn export_original_as(&self, actor: &crate::Actor, transfer_id: i64) -> Result<String, InboxError> {
         let path = self.export_original(transfer_id)?;

@@ -37,3 +37,14 @@ pub fn training_reset(state: tauri::State<'_, AppState>, scenario: Option<String
     session.require(inbox::Action::Train)?;
     Ok(session.reset_training(scenario.as_deref())?)
 }
+
+/// Imports the practice's registrations from a file (CSV export or `registrations.json`).
+#[tauri::command]
+pub fn registrations_import(
+    state: tauri::State<'_, AppState>,
+    path: String,
+) -> Result<inbox::registrations::ImportReport, ApiError> {
+    let session = super::session(&state)?;
+    let actor = session.actor()?;
+    Ok(session.import_registrations_as(&actor, std::path::Path::new(path.trim()))?)
+}

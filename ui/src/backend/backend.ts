@@ -7,6 +7,7 @@ import type { AuditQuery } from "../bindings/AuditQuery";
 import type { CodeSuggestion } from "../bindings/CodeSuggestion";
 import type { DecisionRequest } from "../bindings/DecisionRequest";
 import type { ErrorCode } from "../bindings/ErrorCode";
+import type { ImportReport } from "../bindings/ImportReport";
 import type { InboxEvent } from "../bindings/InboxEvent";
 import type { InboxSnapshot } from "../bindings/InboxSnapshot";
 import type { IntentionRequest } from "../bindings/IntentionRequest";
@@ -35,6 +36,8 @@ export interface Backend {
   setTraining(enabled: boolean): Promise<SettingsView>;
   /** Puts the training inbox back to a scenario set (`every` or a scenario's name); resolves to how many records it holds. */
   resetTraining(scenario: string): Promise<number>;
+  /** Imports the practice's registrations from a file on this machine (administrators). */
+  importRegistrations(path: string): Promise<ImportReport>;
   // ---- Sign-in and users ----
   /** Who is signed in (`user: null` when nobody), the profiles to choose from. */
   session(): Promise<SessionView>;

@@ -4,6 +4,7 @@ import type { AuditCheck } from "../bindings/AuditCheck";
 import type { AuditEntryView } from "../bindings/AuditEntryView";
 import type { AuditQuery } from "../bindings/AuditQuery";
 import type { DecisionRequest } from "../bindings/DecisionRequest";
+import type { ImportReport } from "../bindings/ImportReport";
 import type { InboxEvent } from "../bindings/InboxEvent";
 import type { InboxSnapshot } from "../bindings/InboxSnapshot";
 import type { IntentionRequest } from "../bindings/IntentionRequest";
@@ -89,6 +90,23 @@ export class FixtureBackend implements Backend {
         code: "forbidden",
         message: "Only an administrator can change users and settings.",
       });
+  }
+
+  /** Files the fixture "has", by path: rows to import and rows to skip. */
+  registrationFiles: Record<string, ImportReport> = {};
+
+  async importRegistrations(path: string): Promise<ImportReport> {
+    this.calls.push(`importRegistrations:${path}`);
+    this.administrator();
+    if (!path.startsWith("/")) {
+      throw new BackendError({
+        code: "invalid_input",
+        message: `Give the full path of the file, such as /home/practice/registrations.csv, not "${path}".`,
+      });
+    }
+    const report = this.registrationFiles[path];
+    if (!report) throw new BackendError({ code: "io", message: `Could not read ${path}: no such file` });
+    return structuredClone(report);
   }
 
   async snapshot(): Promise<InboxSnapshot> {

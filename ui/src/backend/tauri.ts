@@ -4,6 +4,7 @@ import type { AttachmentContent } from "../bindings/AttachmentContent";
 import type { AuditCheck } from "../bindings/AuditCheck";
 import type { AuditEntryView } from "../bindings/AuditEntryView";
 import type { CodeSuggestion } from "../bindings/CodeSuggestion";
+import type { ImportReport } from "../bindings/ImportReport";
 import type { InboxEvent } from "../bindings/InboxEvent";
 import type { InboxSnapshot } from "../bindings/InboxSnapshot";
 import type { OriginalView } from "../bindings/OriginalView";
@@ -35,6 +36,7 @@ export const tauriBackend: Backend = {
   updateSettings: (update: SettingsUpdate) => call<SettingsView>("settings_update", { update }),
   setTraining: (enabled: boolean) => call<SettingsView>("training_set", { enabled }),
   resetTraining: (scenario: string) => call<number>("training_reset", { scenario }),
+  importRegistrations: (path) => call<ImportReport>("registrations_import", { path }),
   session: () => call<SessionView>("session_get"),
   signIn: (userId, pin) => call<SessionView>("sign_in", { userId, pin }),
   signOut: (locked) => call<SessionView>("sign_out", { locked }),

@@ -3,6 +3,7 @@ import type { BackendError } from "../backend/backend";
 import { useBackend } from "../backend/context";
 import type { SettingsView } from "../bindings/SettingsView";
 import { useSession } from "../session/context";
+import { RegistrationsSection } from "./RegistrationsSection";
 import { UsersSection } from "./UsersSection";
 
 const SOURCE: Record<SettingsView["incomingSource"], string> = {
@@ -432,6 +433,7 @@ export function SettingsScreen() {
           {saved && <p className="field-ok">Saved.</p>}
         </form>
       </section>
+      <RegistrationsSection />
       <UsersSection />
     </div>
   );

@@ -601,3 +601,50 @@ fn the_screen_locks_after_the_idle_time_and_the_lock_is_audited() {
     clock.advance(time::Duration::minutes(3));
     assert!(session.actor().is_err());
 }
+
+#[test]
+fn only_an_administrator_imports_registrations_and_it_is_audited() {
+    let data = tempfile::tempdir().unwrap();
+    let clock = Arc::new(inbox::FixedClock::new(crate::T0));
+    let session = start_at(data.path(), clock, false);
+    let admin = session
+        .create_first_user(&inbox::dto::NewUserRequest {
+            name: "Ada Admin".into(),
+            roles: vec![],
+            pin: "4826".into(),
+        })
+        .unwrap();
+    let admin = session.inbox().actor(admin.user.unwrap().id).unwrap();
+    let nurse = session
+        .inbox()
+        .create_user(
+            &admin,
+            &inbox::dto::NewUserRequest {
+                name: "Nia Nurse".into(),
+                roles: vec![inbox::dto::Role::Clinician],
+                pin: "4826".into(),
+            },
+        )
+        .unwrap();
+    let nurse = session.inbox().actor(nurse.id).unwrap();
+    let csv = data.path().join("registrations.csv");
+    std::fs::write(&csv, "NHS Number,Surname,Forename,Date of Birth,Sex\n9434765919,SMITH-SYNTHETIC,Jo,1957-03-12,F\n123,BAD,X,,M\n").unwrap();
+    let refused = session.import_registrations_as(&nurse, &csv).unwrap_err();
+    assert_eq!(inbox::ApiError::from(refused).code, inbox::ErrorCode::Forbidden);
+    let relative = session
+        .import_registrations_as(&admin, Path::new("registrations.csv"))
+        .unwrap_err();
+    assert_eq!(
+        inbox::ApiError::from(relative).code,
+        inbox::ErrorCode::InvalidInput
+    );
+    let report = session.import_registrations_as(&admin, &csv).unwrap();
+    assert_eq!((report.imported, report.skipped.len()), (1, 1));
+    let last = &session.inbox().audit_entries(None, 1).unwrap()[0];
+    assert_eq!(last.fields.action, "registrations_imported");
+    assert!(
+        last.fields.detail.starts_with("1 registrations"),
+        "{}",
+        last.fields.detail
+    );
+}
