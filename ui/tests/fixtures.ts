@@ -39,6 +39,8 @@ export function transfer(over: Partial<TransferRow> = {}): TransferRow {
       absentAttachments: 2,
       nopat: 0,
     },
+    activeRepeats: 2,
+    degradedDrugAllergies: 0,
     readErrors: 0,
     patient: {
       givenName: "Ann",

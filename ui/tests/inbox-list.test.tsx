@@ -137,18 +137,25 @@ describe("inbox list", () => {
   });
 
   it("says in a few words what needs reviewing", async () => {
-    expect(attentionSummary(transfer())).toBe("5 repeats · 4 degraded · 2 missing attachments");
+    // Only active repeats need re-authorising; past ones do not count.
+    expect(attentionSummary(transfer())).toBe(
+      "2 repeats to re-authorise · 4 degraded · 2 missing attachments",
+    );
     expect(
       attentionSummary(
         transfer({
-          counts: { ...transfer().counts, repeatCourses: 1, degraded: 0, absentAttachments: 1 },
+          activeRepeats: 1,
+          degradedDrugAllergies: 1,
+          counts: { ...transfer().counts, repeatCourses: 6, degraded: 1, absentAttachments: 1 },
         }),
       ),
-    ).toBe("1 repeat · 1 missing attachment");
+    ).toBe("1 repeat to re-authorise · 1 degraded drug allergy · 1 degraded · 1 missing attachment");
     expect(attentionSummary(transfer({ status: "integrated" }))).toBeNull();
     renderApp(backend());
     const row = (await screen.findByText("943 476 5919")).closest("tr") as HTMLElement;
-    expect(within(row).getByText("5 repeats · 4 degraded · 2 missing attachments")).toBeTruthy();
+    expect(
+      within(row).getByText("2 repeats to re-authorise · 4 degraded · 2 missing attachments"),
+    ).toBeTruthy();
     expect(screen.getByRole("columnheader", { name: "To review" })).toBeTruthy();
   });
 

@@ -58,6 +58,10 @@ pub struct Transfer {
     pub record_version: i64,
     pub counts: RecordCounts,
     pub error_diagnostics: u64,
+    /// Active repeats (integration stops them for re-authorisation).
+    pub active_repeats: u64,
+    /// Degraded drug allergies (they block prescribing once integrated).
+    pub degraded_drug_allergies: u64,
 }
 
 /// A change of status.
@@ -79,7 +83,10 @@ fn columns() -> String {
     format!(
         "id, conversation_id, message_id, interaction, extract_id, nhs_number, sending_ods, receiving_ods, \
          sent_at, sent_precision, sent_raw, received_at, file_name, size_bytes, origin, status, status_at, \
-         parts_expected, parts_missing, failure_code, failure_reason, record_version, error_diagnostics, {COUNT_COLUMNS}"
+         parts_expected, parts_missing, failure_code, failure_reason, record_version, error_diagnostics, {COUNT_COLUMNS}, \
+         (SELECT count(*) FROM medication_courses c \
+          WHERE c.transfer_id = transfers.id AND c.kind = 'repeat' AND c.status = 'active'), \
+         (SELECT count(*) FROM allergies a WHERE a.transfer_id = transfers.id AND a.kind = 'drug' AND a.degraded = 1)"
     )
 }
 
@@ -119,6 +126,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Transfer> {
         record_version: r.get(21)?,
         error_diagnostics: u64_at(r, 22)?,
         counts,
+        active_repeats: u64_at(r, 37)?,
+        degraded_drug_allergies: u64_at(r, 38)?,
     })
 }
 

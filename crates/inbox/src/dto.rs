@@ -119,6 +119,10 @@ pub struct TransferRow {
     pub failure_code: Option<String>,
     pub failure_reason: Option<String>,
     pub counts: RecordCounts,
+    /// Active repeats: what integration stops for a prescriber to re-authorise.
+    pub active_repeats: u32,
+    /// Degraded drug allergies: they block prescribing until recoded.
+    pub degraded_drug_allergies: u32,
     /// Errors the reader reported (the record is shown as far as it could be read).
     pub read_errors: u32,
     /// Who the practice has registered under this NHS number (the extract carries only the number).
@@ -174,6 +178,8 @@ impl From<inbox_store::Transfer> for TransferRow {
             failure_code: t.failure_code,
             failure_reason: t.failure_reason,
             counts: RecordCounts::from(&t.counts),
+            active_repeats: u32::try_from(t.active_repeats).unwrap_or(u32::MAX),
+            degraded_drug_allergies: u32::try_from(t.degraded_drug_allergies).unwrap_or(u32::MAX),
             read_errors: u32::try_from(t.error_diagnostics).unwrap_or(u32::MAX),
             patient: None,
         }

@@ -552,6 +552,8 @@ export function syntheticTransfer(over: Partial<TransferRow> = {}): TransferRow 
       absentAttachments: 2,
       nopat: 1,
     },
+    activeRepeats: 2,
+    degradedDrugAllergies: 0,
     readErrors: 0,
     patient: {
       givenName: "Ann",

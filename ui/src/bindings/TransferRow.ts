@@ -41,6 +41,14 @@ partsExpected: number, partsMissing: number,
  */
 failureCode: string | null, failureReason: string | null, counts: RecordCounts, 
 /**
+ * Active repeats: what integration stops for a prescriber to re-authorise.
+ */
+activeRepeats: number, 
+/**
+ * Degraded drug allergies: they block prescribing until recoded.
+ */
+degradedDrugAllergies: number, 
+/**
  * Errors the reader reported (the record is shown as far as it could be read).
  */
 readErrors: number, 

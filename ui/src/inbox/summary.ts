@@ -17,14 +17,17 @@ export function countsSummary(t: TransferRow): string {
 }
 
 /**
- * What the reviewer will have to look at ("5 repeats · 4 degraded · 2 missing attachments"), or
+ * What the reviewer will have to look at ("5 repeats to re-authorise · 4 degraded · 2 missing
+ * attachments"), or
  * `null` when nothing stands out.
  */
 export function attentionSummary(t: TransferRow): string | null {
   if (isDecided(t)) return null;
   const c = t.counts;
   const parts: string[] = [];
-  if (c.repeatCourses > 0) parts.push(plural(c.repeatCourses, "repeat", "repeats"));
+  if (t.activeRepeats > 0) parts.push(`${plural(t.activeRepeats, "repeat", "repeats")} to re-authorise`);
+  if (t.degradedDrugAllergies > 0)
+    parts.push(plural(t.degradedDrugAllergies, "degraded drug allergy", "degraded drug allergies"));
   if (c.degraded > 0) parts.push(`${c.degraded} degraded`);
   if (c.absentAttachments > 0)
     parts.push(plural(c.absentAttachments, "missing attachment", "missing attachments"));

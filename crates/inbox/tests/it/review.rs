@@ -177,6 +177,11 @@ fn integrating_writes_an_aa_naming_the_extract_and_leaves_the_follow_ups() {
     let id = file_scenario(&p, Scenario::ManyRepeats, 11, Container::EbXmlMime)[0];
     let view = p.inbox.review(&p.gp, id).unwrap();
     assert!(view.summary.repeats_to_reauthorise > 0, "{:?}", view.summary);
+    assert_eq!(
+        p.inbox.transfer(id).unwrap().active_repeats,
+        view.summary.repeats_to_reauthorise,
+        "the inbox row counts what the review will show"
+    );
     assert!(
         view.summary.patient_warnings.is_empty(),
         "{:?}",
