@@ -444,23 +444,16 @@ describe("review screen: decision", () => {
     await userEvent.click(within(dialog).getByRole("radio", { name: "Reject" }));
     const send = within(dialog).getByRole("button", { name: "Send acknowledgement" }) as HTMLButtonElement;
     const reason = within(dialog).getByLabelText("Reason") as HTMLSelectElement;
-    expect(reason.value).toBe("");
-    expect(send.disabled).toBe(true);
-    const ref = "B3C6F1E2-5A5D-4C1B-9E0F-000000000001";
-    expect(within(dialog).getByTestId("ack-preview").textContent).toContain(
-      `AE — choose a reason · to ODS SYN123 · refers to extract ${ref}`,
-    );
-    await userEvent.selectOptions(reason, "28");
+    // S65: a record that is not a returning patient's is rejected only as the wrong patient's:
+    // the one reason there is is chosen, and shown with the exact acknowledgement.
+    expect(reason.value).toBe("28");
     expect(send.disabled).toBe(false);
+    const ref = "B3C6F1E2-5A5D-4C1B-9E0F-000000000001";
     const preview = within(dialog).getByTestId("ack-preview").textContent ?? "";
     expect(preview).toContain(
       `AE 28 — Non A-B-A EHR Extract Received and rejected due to wrong record or wrong patient · to ODS SYN123 · refers to extract ${ref}`,
     );
     expect(preview).toContain("written to /data/outbox");
-    await userEvent.selectOptions(reason, "11");
-    expect(within(dialog).getByTestId("ack-preview").textContent).toContain(
-      "AE 11 — Failed to successfully integrate EHR Extract. · to ODS SYN123",
-    );
     await userEvent.type(
       within(dialog).getByLabelText("Note (optional)"),
       "Wrong patient: different date of birth",
@@ -468,15 +461,15 @@ describe("review screen: decision", () => {
     await userEvent.click(send);
     const banner = await screen.findByTestId("decision-made");
     expect(banner.textContent).toContain(
-      "Rejected (11 — Failed to successfully integrate EHR Extract.) by Dr Test Synthetic on 21-Nov-2026 14:03",
+      "Rejected (28 — Non A-B-A EHR Extract Received and rejected due to wrong record or wrong patient) by Dr Test Synthetic on 21-Nov-2026 14:03",
     );
     expect(banner.textContent).toContain(
-      "AE 11 acknowledgement written to the outbox: MCCI_IN010000UK13_AE-11_",
+      "AE 28 acknowledgement written to the outbox: MCCI_IN010000UK13_AE-28_",
     );
     expect(screen.queryByRole("dialog")).toBeNull();
     expect(screen.queryByRole("button", { name: "Decide…" })).toBeNull();
     expect(decided).toHaveLength(1);
-    expect(decided[0]?.decision.decided?.reasonCode).toBe("11");
+    expect(decided[0]?.decision.decided?.reasonCode).toBe("28");
     expect(b.review.calls).toContain("decide:1:reject");
     expect(screen.getByTestId("record-status").textContent).toBe("Rejected");
   });
@@ -518,9 +511,7 @@ describe("review screen: decision", () => {
       (o) => o.textContent,
     );
     expect(reasons).toEqual([
-      "Choose a reason…",
       "17 — A-B-A EHR Extract Received and rejected due to wrong record or wrong patient",
-      "11 — Failed to successfully integrate EHR Extract.",
     ]);
   });
 

@@ -262,6 +262,13 @@ fn review(inbox: &Inbox, transfer_id: i64, entries: usize) -> Result<Row, String
         section.len() as f64 / 1e3,
         took.as_secs_f64()
     );
+    let start = Instant::now();
+    let timeline = inbox.review_timeline(transfer_id).map_err(|e| e.to_string())?;
+    println!(
+        "   its timeline tab: {} lines in {:.3} s",
+        timeline.len(),
+        start.elapsed().as_secs_f64()
+    );
     Ok(Row {
         what: "review screen, first section",
         n: entries,

@@ -52,6 +52,15 @@ pub struct Decision {
     pub user_name: Option<String>,
 }
 
+/// A record held for a patient (see [`Store::held_records`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeldRecord {
+    pub transfer_id: i64,
+    pub received_at: String,
+    pub status: String,
+    pub decided_at: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AckSent {
     pub transfer_id: Option<i64>,
@@ -366,18 +375,23 @@ impl Store {
         Ok(())
     }
 
-    /// Earlier transfers for the same NHS number (a returning patient, "A-B-A"), newest first.
-    pub fn earlier_transfers(
-        &self,
-        transfer_id: i64,
-        nhs_number: &str,
-    ) -> Result<Vec<(i64, String, String)>> {
+    /// The records held for an NHS number: other transfers of it decided integrated or
+    /// suppressed, newest first, with when they were decided (the patient is returning, "A-B-A",
+    /// or their record was already integrated).
+    pub fn held_records(&self, transfer_id: i64, nhs_number: &str) -> Result<Vec<HeldRecord>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT id, received_at, status FROM transfers
-             WHERE nhs_number = ?2 AND id <> ?1 AND id < ?1 ORDER BY id DESC",
+            "SELECT t.id, t.received_at, t.status, d.decided_at FROM transfers t
+             LEFT JOIN decisions d ON d.transfer_id = t.id
+             WHERE t.nhs_number = ?2 AND t.id <> ?1 AND t.status IN ('integrated', 'suppressed')
+             ORDER BY t.id DESC",
         )?;
         let rows = stmt.query_map(params![transfer_id, nhs_number], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok(HeldRecord {
+                transfer_id: r.get(0)?,
+                received_at: r.get(1)?,
+                status: r.get(2)?,
+                decided_at: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

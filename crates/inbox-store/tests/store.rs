@@ -1651,7 +1651,7 @@ fn followups_are_kept_once_per_item_and_kind() {
 }
 
 #[test]
-fn earlier_transfers_are_those_for_the_same_nhs_number_before() {
+fn held_records_are_the_patients_other_transfers_integrated_or_suppressed() {
     let (_dir, store) = temp_store();
     let mut first = transfer_of(0, "2022-01-01T09:00:00Z");
     first.nhs_number = Some("9990001234".into());
@@ -1669,13 +1669,42 @@ fn earlier_transfers_are_those_for_the_same_nhs_number_before() {
         "e3",
         NewTransfer {
             received_at: "2026-03-01T09:00:00Z".into(),
+            ..first.clone()
+        },
+    );
+    let d = add_transfer(
+        &store,
+        "e4",
+        NewTransfer {
+            received_at: "2026-03-02T09:00:00Z".into(),
             ..first
         },
     );
-    let earlier = store.earlier_transfers(c, "9990001234").unwrap();
-    assert_eq!(earlier.iter().map(|e| e.0).collect::<Vec<_>>(), vec![a]);
-    assert!(store.earlier_transfers(a, "9990001234").unwrap().is_empty());
-    assert!(store.earlier_transfers(b, "9990005678").unwrap().is_empty());
+    assert!(
+        store.held_records(c, "9990001234").unwrap().is_empty(),
+        "nothing decided yet"
+    );
+    store
+        .insert_decision(&inbox_store::review::NewDecision {
+            transfer_id: a,
+            kind: "integrate".into(),
+            decided_at: "2022-01-02T10:00:00Z".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    store
+        .set_decided_status(a, status::INTEGRATED, "2022-01-02T10:00:00Z")
+        .unwrap();
+    store
+        .set_decided_status(d, status::REJECTED, "2026-03-02T10:00:00Z")
+        .unwrap();
+    let held = store.held_records(c, "9990001234").unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        (held[0].transfer_id, held[0].decided_at.as_deref()),
+        (a, Some("2022-01-02T10:00:00Z"))
+    );
+    assert!(store.held_records(b, "9990005678").unwrap().is_empty());
 }
 
 #[test]

@@ -41,11 +41,49 @@ use crate::{clock, files, Inbox, InboxError};
 /// Where acknowledgements wait between being written and their decision committing.
 const PENDING_DIR: &str = ".pending";
 
-/// What the decision dialog may offer for a record in this state.
+/// What the practice already holds for the patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// No record of this patient has been integrated here: a new patient.
+    Nothing,
+    /// A record integrated (or suppressed) before the current registration: the patient is
+    /// returning ("A-B-A", S61).
+    Returning,
+    /// A record was already integrated during the current registration: this one repeats it
+    /// (S60: answered AE 12).
+    ThisRegistration,
+}
+
+/// Classifies the records held for a patient against the registration's start (`YYYY-MM-DD`):
+/// one integrated on or after it means the current registration already has its record.
+pub fn held(records: &[EarlierRecord], registered_on: Option<&str>) -> Held {
+    if records.is_empty() {
+        return Held::Nothing;
+    }
+    let this_registration = registered_on.is_some_and(|since| {
+        records.iter().any(|r| {
+            r.status == TransferStatus::Integrated
+                && r.decided_at
+                    .as_deref()
+                    .and_then(|d| d.get(..10))
+                    .is_some_and(|day| day >= since)
+        })
+    });
+    if this_registration {
+        Held::ThisRegistration
+    } else {
+        Held::Returning
+    }
+}
+
+/// What the decision dialog may offer for a record in this state (S61–S65: integrate, or reject
+/// as wrong patient; for a returning patient suppress one of the two records or reject; an
+/// incomplete large message only rejected with its code; a repeat of a record already
+/// integrated in this registration only rejected as a duplicate).
 pub fn options(
     status: TransferStatus,
     failure_code: Option<&str>,
-    returning: bool,
+    held: Held,
 ) -> Vec<(DecisionKind, Vec<&'static str>)> {
     match status {
         TransferStatus::AwaitingAttachments
@@ -61,17 +99,20 @@ pub fn options(
             };
             vec![(DecisionKind::Reject, vec![code]), (DecisionKind::Defer, vec![])]
         }
-        TransferStatus::Ready if returning => vec![
-            (DecisionKind::IntegrateSuppressOld, vec![]),
-            (DecisionKind::StoreSuppressed, vec!["15"]),
-            (DecisionKind::Reject, vec!["17", "11"]),
-            (DecisionKind::Defer, vec![]),
-        ],
-        TransferStatus::Ready => vec![
-            (DecisionKind::Integrate, vec![]),
-            (DecisionKind::Reject, vec!["28", "11"]),
-            (DecisionKind::Defer, vec![]),
-        ],
+        TransferStatus::Ready => match held {
+            Held::ThisRegistration => vec![(DecisionKind::Reject, vec!["12"]), (DecisionKind::Defer, vec![])],
+            Held::Returning => vec![
+                (DecisionKind::IntegrateSuppressOld, vec![]),
+                (DecisionKind::StoreSuppressed, vec!["15"]),
+                (DecisionKind::Reject, vec!["17"]),
+                (DecisionKind::Defer, vec![]),
+            ],
+            Held::Nothing => vec![
+                (DecisionKind::Integrate, vec![]),
+                (DecisionKind::Reject, vec!["28"]),
+                (DecisionKind::Defer, vec![]),
+            ],
+        },
     }
 }
 
@@ -196,40 +237,48 @@ pub(crate) fn panel(
         _ => permitted.clone(),
     };
     let reference = message_ref(t, store)?;
-    let options = options(status, t.failure_code.as_deref(), !earlier.is_empty())
-        .into_iter()
-        .map(|(kind, codes)| {
-            let (label, description) = label(kind);
-            let reasons: Vec<ReasonOption> = codes
-                .iter()
-                .map(|c| ReasonOption {
-                    code: (*c).to_owned(),
-                    text: reason_text(c),
-                })
-                .collect();
-            let ack = ack_for(kind, codes.first().copied()).map(|(ack_type, code)| AckPreview {
-                ack_type: ack_type.into(),
-                text: code.as_deref().map(reason_text),
-                code,
-                message_ref: reference.clone(),
-                to_ods: t.fields.sending_ods.clone(),
-            });
-            let why = permitted.clone().or_else(|| {
-                (needs_review(kind) && !relaxed)
-                    .then(|| reviewed.clone())
-                    .flatten()
-            });
-            DecisionOption {
-                kind,
-                label: label.into(),
-                description: description.into(),
-                reasons,
-                ack,
-                enabled: why.is_none(),
-                why_not: why,
-            }
-        })
-        .collect();
+    let registered_on = match t.fields.nhs_number.as_deref() {
+        Some(n) => store.registration(n)?.and_then(|r| r.registered_on),
+        None => None,
+    };
+    let options = options(
+        status,
+        t.failure_code.as_deref(),
+        held(earlier, registered_on.as_deref()),
+    )
+    .into_iter()
+    .map(|(kind, codes)| {
+        let (label, description) = label(kind);
+        let reasons: Vec<ReasonOption> = codes
+            .iter()
+            .map(|c| ReasonOption {
+                code: (*c).to_owned(),
+                text: reason_text(c),
+            })
+            .collect();
+        let ack = ack_for(kind, codes.first().copied()).map(|(ack_type, code)| AckPreview {
+            ack_type: ack_type.into(),
+            text: code.as_deref().map(reason_text),
+            code,
+            message_ref: reference.clone(),
+            to_ods: t.fields.sending_ods.clone(),
+        });
+        let why = permitted.clone().or_else(|| {
+            (needs_review(kind) && !relaxed)
+                .then(|| reviewed.clone())
+                .flatten()
+        });
+        DecisionOption {
+            kind,
+            label: label.into(),
+            description: description.into(),
+            reasons,
+            ack,
+            enabled: why.is_none(),
+            why_not: why,
+        }
+    })
+    .collect();
     Ok(DecisionPanel {
         decided: None,
         options,
@@ -480,17 +529,21 @@ impl Inbox {
                     req.transfer_id
                 )));
             }
-            let earlier = store
-                .earlier_transfers(
-                    req.transfer_id,
-                    loaded.transfer.fields.nhs_number.as_deref().unwrap_or(""),
-                )?
-                .into_iter()
-                .filter(|(_, _, s)| s != status::REJECTED)
-                .map(|(id, _, _)| id)
-                .collect::<Vec<_>>();
-            (loaded, earlier)
+            let records = crate::review::earlier_records(&store, &loaded.transfer)?;
+            let registered_on = match loaded.transfer.fields.nhs_number.as_deref() {
+                Some(n) => store.registration(n)?.and_then(|r| r.registered_on),
+                None => None,
+            };
+            let held = held(&records, registered_on.as_deref());
+            // Integrating a returning patient's record suppresses the record integrated before.
+            let old_records: Vec<i64> = records
+                .iter()
+                .filter(|r| r.status == TransferStatus::Integrated)
+                .map(|r| r.transfer_id)
+                .collect();
+            (loaded, (held, old_records))
         };
+        let (held, earlier) = earlier;
         let t = &loaded.transfer;
         let state = TransferStatus::from_store(&t.fields.status);
         if state == TransferStatus::AwaitingAttachments {
@@ -498,7 +551,7 @@ impl Inbox {
                 "This record is still waiting for its large-message parts: it cannot be decided yet.".into(),
             ));
         }
-        let allowed = options(state, t.failure_code.as_deref(), !earlier.is_empty());
+        let allowed = options(state, t.failure_code.as_deref(), held);
         let Some((_, codes)) = allowed.iter().find(|(k, _)| *k == req.kind) else {
             let choices: Vec<&str> = allowed.iter().map(|(k, _)| label(*k).0).collect();
             return Err(InboxError::Conflict(format!(
@@ -688,7 +741,13 @@ impl Inbox {
     /// Training set-up: marks a returning patient's earlier record as integrated long ago (a system
     /// decision, no acknowledgement: it was sent back then).
     pub(crate) fn record_earlier_integration(&self, transfer_id: i64) -> Result<(), InboxError> {
-        let at = clock::rfc3339(self.clock().now());
+        // Decided when it arrived, years ago (before the current registration).
+        let at = self
+            .store()
+            .transfer(transfer_id)?
+            .and_then(|t| t.fields.sent_at)
+            .filter(|s| s.len() >= 10)
+            .unwrap_or_else(|| clock::rfc3339(self.clock().now()));
         Ok(self.store().write(|s| {
             if s.insert_decision(&NewDecision {
                 transfer_id,
@@ -862,7 +921,7 @@ mod tests {
 
     #[test]
     fn a_returning_patient_gets_the_a_b_a_choices() {
-        let o = options(TransferStatus::Ready, None, true);
+        let o = options(TransferStatus::Ready, None, Held::Returning);
         let kinds: Vec<_> = o.iter().map(|(k, _)| *k).collect();
         assert_eq!(
             kinds,
@@ -873,7 +932,7 @@ mod tests {
                 DecisionKind::Defer
             ]
         );
-        assert_eq!(o[2].1, ["17", "11"]);
+        assert_eq!(o[2].1, ["17"]);
         assert_eq!(
             ack_for(DecisionKind::StoreSuppressed, None),
             Some(("AE", Some("15".into())))
@@ -888,7 +947,7 @@ mod tests {
             (Some("30"), "30"),
             (None, "31"),
         ] {
-            let o = options(TransferStatus::Incomplete, code, false);
+            let o = options(TransferStatus::Incomplete, code, Held::Nothing);
             assert_eq!(o[0], (DecisionKind::Reject, vec![expected]));
             assert!(!o.iter().any(|(k, _)| matches!(k, DecisionKind::Integrate)));
         }
@@ -902,8 +961,28 @@ mod tests {
             TransferStatus::Rejected,
             TransferStatus::Suppressed,
         ] {
-            assert!(options(s, None, false).is_empty());
+            assert!(options(s, None, Held::Nothing).is_empty());
         }
+    }
+
+    #[test]
+    fn a_record_integrated_in_this_registration_makes_a_new_one_a_duplicate() {
+        let record = |status, decided: &str| EarlierRecord {
+            transfer_id: 1,
+            received_at: "2022-01-01T09:00:00Z".into(),
+            status,
+            decided_at: Some(decided.into()),
+        };
+        let old = [record(TransferStatus::Integrated, "2022-01-02T10:00:00Z")];
+        assert_eq!(held(&[], Some("2026-11-01")), Held::Nothing);
+        assert_eq!(held(&old, Some("2026-11-01")), Held::Returning);
+        assert_eq!(held(&old, None), Held::Returning);
+        let recent = [record(TransferStatus::Integrated, "2026-11-05T10:00:00Z")];
+        assert_eq!(held(&recent, Some("2026-11-01")), Held::ThisRegistration);
+        let suppressed = [record(TransferStatus::Suppressed, "2026-11-05T10:00:00Z")];
+        assert_eq!(held(&suppressed, Some("2026-11-01")), Held::Returning);
+        let o = options(TransferStatus::Ready, None, Held::ThisRegistration);
+        assert_eq!(o[0], (DecisionKind::Reject, vec!["12"]));
     }
 
     #[test]

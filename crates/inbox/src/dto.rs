@@ -598,7 +598,9 @@ pub struct SectionProgress {
     pub complete: bool,
 }
 
-/// An earlier record for the same NHS number: the patient is returning ("A-B-A").
+/// A record already held for the same NHS number (integrated or suppressed): the patient is
+/// returning ("A-B-A"), or — when it was integrated during the current registration — this
+/// record repeats one already integrated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct EarlierRecord {
@@ -606,6 +608,8 @@ pub struct EarlierRecord {
     pub transfer_id: i64,
     pub received_at: String,
     pub status: TransferStatus,
+    /// When it was integrated (or suppressed).
+    pub decided_at: Option<String>,
 }
 
 /// A whole-record decision.

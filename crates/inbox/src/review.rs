@@ -317,6 +317,15 @@ const MALE_ONLY: &[&str] = &[
     "%erectile%",
 ];
 
+/// The day of a stored time (`2020-01-05T10:00:00Z` -> `2020-01-05`); a time stored as the raw
+/// text the sender wrote (which may be anything) is shown whole.
+fn day_of(at: &str) -> &str {
+    match at.get(..10) {
+        Some(day) if day.bytes().all(|b| b.is_ascii_digit() || b == b'-') => day,
+        _ => at,
+    }
+}
+
 /// Wrong-patient signs: the NHS number, the registration it matches, and entries that do not fit
 /// the registered sex or date of birth.
 pub(crate) fn patient_warnings(
@@ -358,7 +367,8 @@ pub(crate) fn patient_warnings(
                 PatientWarningKind::SexImplausible,
                 format!(
                     "The practice registered this patient as {sex}, but the record has \"{term}\"{}.",
-                    at.map(|a| format!(" ({})", &a[..a.len().min(10)]))
+                    at.as_deref()
+                        .map(|a| format!(" ({})", day_of(a)))
                         .unwrap_or_default()
                 ),
             ));
@@ -370,7 +380,7 @@ pub(crate) fn patient_warnings(
                 PatientWarningKind::AgeImplausible,
                 format!(
                     "The record has \"{term}\" dated {}, before the registered date of birth {dob}.",
-                    &at[..at.len().min(10)]
+                    day_of(&at)
                 ),
             ));
         }
@@ -781,18 +791,22 @@ fn is_sctid(s: &str) -> bool {
     (6..=18).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0')
 }
 
-fn earlier_records(store: &Store, t: &inbox_store::Transfer) -> Result<Vec<EarlierRecord>, InboxError> {
+/// The records held for this patient (integrated or suppressed), newest first.
+pub(crate) fn earlier_records(
+    store: &Store,
+    t: &inbox_store::Transfer,
+) -> Result<Vec<EarlierRecord>, InboxError> {
     let Some(n) = t.fields.nhs_number.as_deref() else {
         return Ok(Vec::new());
     };
     Ok(store
-        .earlier_transfers(t.id, n)?
+        .held_records(t.id, n)?
         .into_iter()
-        .filter(|(_, _, status)| status != inbox_store::transfers::status::REJECTED)
-        .map(|(transfer_id, received_at, status)| EarlierRecord {
-            transfer_id,
-            received_at,
-            status: TransferStatus::from_store(&status),
+        .map(|h| EarlierRecord {
+            transfer_id: h.transfer_id,
+            received_at: h.received_at,
+            status: TransferStatus::from_store(&h.status),
+            decided_at: h.decided_at,
         })
         .collect())
 }
@@ -1058,6 +1072,14 @@ mod tests {
         assert_eq!(viewer_for(Some("text/rtf"), None), "rtf");
         assert_eq!(viewer_for(Some("text/plain"), Some("a.txt")), "text");
         assert_eq!(viewer_for(Some("image/tiff"), Some("scan.tif")), "none");
+    }
+
+    #[test]
+    fn a_day_is_cut_only_from_a_readable_date() {
+        assert_eq!(day_of("2020-01-05T10:00:00Z"), "2020-01-05");
+        assert_eq!(day_of("2020年1月1日"), "2020年1月1日");
+        assert_eq!(day_of("2020"), "2020");
+        assert_eq!(day_of(""), "");
     }
 
     #[test]

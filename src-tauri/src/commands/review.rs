@@ -69,6 +69,15 @@ pub fn decide(state: tauri::State<'_, AppState>, request: DecisionRequest) -> Re
     let actor = session.actor()?;
     let view = session.inbox().decide(&actor, &request)?;
     session.announce_transfer(request.transfer_id);
+    // A returning patient's old record, suppressed by this decision, changes too.
+    if let Some(old) = view
+        .decision
+        .decided
+        .as_ref()
+        .and_then(|d| d.suppressed_transfer_id)
+    {
+        session.announce_transfer(old);
+    }
     Ok(view)
 }
 

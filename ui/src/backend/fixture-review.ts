@@ -83,12 +83,12 @@ function decisionChoices(t: TransferRow, returning: boolean): [DecisionKind, str
         ? [
             ["integrateSuppressOld", []],
             ["storeSuppressed", ["15"]],
-            ["reject", ["17", "11"]],
+            ["reject", ["17"]],
             ["defer", []],
           ]
         : [
             ["integrate", []],
-            ["reject", ["28", "11"]],
+            ["reject", ["28"]],
             ["defer", []],
           ];
     default:

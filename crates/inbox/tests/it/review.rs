@@ -66,6 +66,17 @@ fn practice() -> Practice {
 /// Files every file of a generated scenario record and imports its registration; returns the
 /// transfer ids in filing order.
 fn file_scenario(p: &Practice, scenario: Scenario, seed: u64, container: Container) -> Vec<i64> {
+    file_scenario_registered(p, scenario, seed, container, None)
+}
+
+/// [`file_scenario`], with the registration's start date set (`Some`) instead of the generator's.
+fn file_scenario_registered(
+    p: &Practice,
+    scenario: Scenario,
+    seed: u64,
+    container: Container,
+    registered_on: Option<&str>,
+) -> Vec<i64> {
     let spec = Spec {
         size: Size { entries: 40 },
         container,
@@ -86,11 +97,11 @@ fn file_scenario(p: &Practice, scenario: Scenario, seed: u64, container: Contain
         }
     }
     let regs = drop.join(format!("registrations-{seed}.json"));
-    std::fs::write(
-        &regs,
-        serde_json::to_vec(&vec![record.plan.registration.to_json()]).unwrap(),
-    )
-    .unwrap();
+    let mut registration = record.plan.registration.to_json();
+    if let Some(day) = registered_on {
+        registration["registeredOn"] = day.into();
+    }
+    std::fs::write(&regs, serde_json::to_vec(&vec![registration]).unwrap()).unwrap();
     p.inbox.import_registrations(&regs).unwrap();
     ids
 }
@@ -310,7 +321,7 @@ fn a_rejection_needs_a_reason_code_that_fits_and_writes_an_ae_with_it() {
     assert!(reject.enabled, "a rejection does not wait for the review");
     assert_eq!(
         reject.reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
-        ["28", "11"]
+        ["28"]
     );
     assert_eq!(
         code(decide(&p, &p.admin, id, DecisionKind::Reject, None).unwrap_err()),
@@ -371,9 +382,23 @@ fn the_review_rule_can_be_relaxed_for_administrators_only() {
 #[test]
 fn a_returning_patient_gets_the_a_b_a_choices() {
     let p = practice();
-    let ids = file_scenario(&p, Scenario::ReturningPatient, 15, Container::EbXmlMime);
+    // Registered again this month; the earlier record was integrated here long before.
+    let ids = file_scenario_registered(
+        &p,
+        Scenario::ReturningPatient,
+        15,
+        Container::EbXmlMime,
+        Some("2026-02-20"),
+    );
     assert_eq!(ids.len(), 2, "the earlier record and the returning one");
     let (earlier, id) = (ids[0], ids[1]);
+    let before = p.inbox.review_view(&p.admin, id).unwrap();
+    assert!(
+        before.earlier_records.is_empty(),
+        "an undecided record is not one the practice holds"
+    );
+    assert_eq!(before.decision.options[0].kind, DecisionKind::Integrate);
+    integrate_long_ago(&p, earlier);
     let view = p.inbox.review(&p.admin, id).unwrap();
     assert_eq!(view.earlier_records.len(), 1);
     assert_eq!(view.earlier_records[0].transfer_id, earlier);
@@ -408,7 +433,7 @@ fn a_returning_patient_gets_the_a_b_a_choices() {
     assert_eq!((t.as_str(), reasons), ("AE", vec!["15".to_owned()]));
     assert_eq!(
         p.inbox.transfer(earlier).unwrap().status,
-        TransferStatus::Ready,
+        TransferStatus::Integrated,
         "the old record stays"
     );
 }
@@ -416,8 +441,15 @@ fn a_returning_patient_gets_the_a_b_a_choices() {
 #[test]
 fn integrating_a_returning_patient_suppresses_the_old_record() {
     let p = practice();
-    let ids = file_scenario(&p, Scenario::ReturningPatient, 16, Container::MhsJson);
+    let ids = file_scenario_registered(
+        &p,
+        Scenario::ReturningPatient,
+        16,
+        Container::MhsJson,
+        Some("2026-02-20"),
+    );
     let (earlier, id) = (ids[0], ids[1]);
+    integrate_long_ago(&p, earlier);
     review_everything(&p, &p.gp, id);
     let decided = decide(&p, &p.gp, id, DecisionKind::IntegrateSuppressOld, None).unwrap();
     assert_eq!(decided.transfer.status, TransferStatus::Integrated);
@@ -429,6 +461,38 @@ fn integrating_a_returning_patient_suppresses_the_old_record() {
         p.inbox.transfer(earlier).unwrap().status,
         TransferStatus::Suppressed
     );
+}
+
+/// Integrates a record as the practice did years ago: the clock is put back for it.
+fn integrate_long_ago(p: &Practice, transfer_id: i64) {
+    p.clock.advance(-time::Duration::days(4 * 365));
+    review_everything(p, &p.admin, transfer_id);
+    decide(p, &p.admin, transfer_id, DecisionKind::Integrate, None).unwrap();
+    p.clock.advance(time::Duration::days(4 * 365));
+}
+
+#[test]
+fn a_record_already_integrated_in_this_registration_is_answered_as_a_duplicate() {
+    let p = practice();
+    // Registered before the earlier record was integrated (today, T0): the same registration.
+    let ids = file_scenario_registered(
+        &p,
+        Scenario::ReturningPatient,
+        23,
+        Container::EbXmlMime,
+        Some("2026-01-15"),
+    );
+    let (earlier, id) = (ids[0], ids[1]);
+    review_everything(&p, &p.admin, earlier);
+    decide(&p, &p.admin, earlier, DecisionKind::Integrate, None).unwrap();
+    let view = p.inbox.review_view(&p.admin, id).unwrap();
+    let kinds: Vec<_> = view.decision.options.iter().map(|o| o.kind).collect();
+    assert_eq!(kinds, [DecisionKind::Reject, DecisionKind::Defer]);
+    assert_eq!(view.decision.options[0].reasons[0].code, "12");
+    let decided = decide(&p, &p.admin, id, DecisionKind::Reject, Some("12")).unwrap();
+    let ack = decided.decision.decided.unwrap().ack.unwrap();
+    let (t, _, reasons, _, _) = read_ack(&p.inbox.paths().outbox.join(&ack.file));
+    assert_eq!((t.as_str(), reasons), ("AE", vec!["12".to_owned()]));
 }
 
 #[test]
