@@ -44,7 +44,7 @@ fn fail(e: InboxError) -> ExitCode {
 pub fn decide(
     db: &Path,
     transfer: i64,
-    user: &str,
+    (user, pin): (&str, &str),
     choice: Choice,
     outbox: Option<PathBuf>,
     json: bool,
@@ -53,7 +53,7 @@ pub fn decide(
         Ok(i) => i,
         Err(code) => return code,
     };
-    let actor = match inbox.actor_by_name(user) {
+    let actor = match inbox.sign_in_by_name(user, pin) {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
@@ -108,12 +108,12 @@ pub fn decide(
 
 /// Marks every item of the four review sections reviewed by `user` (audited item by item), and
 /// prints each section's progress.
-pub fn review_all(db: &Path, transfer: i64, user: &str) -> ExitCode {
+pub fn review_all(db: &Path, transfer: i64, (user, pin): (&str, &str)) -> ExitCode {
     let inbox = match open(db, None) {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let actor = match inbox.actor_by_name(user) {
+    let actor = match inbox.sign_in_by_name(user, pin) {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
@@ -146,7 +146,7 @@ pub fn review_all(db: &Path, transfer: i64, user: &str) -> ExitCode {
 }
 
 /// Adds a profile. The first one is an administrator; after that `--by` must name one.
-pub fn add_user(db: &Path, name: &str, roles: &str, pin: &str, by: Option<&str>) -> ExitCode {
+pub fn add_user(db: &Path, name: &str, roles: &str, pin: &str, by: Option<(&str, &str)>) -> ExitCode {
     let inbox = match open(db, None) {
         Ok(i) => i,
         Err(code) => return code,
@@ -178,14 +178,14 @@ pub fn add_user(db: &Path, name: &str, roles: &str, pin: &str, by: Option<&str>)
     let result = if first {
         inbox.create_first_user(&req).map(|a| a.name)
     } else {
-        let Some(by) = by else {
+        let Some((by, by_pin)) = by else {
             eprintln!(
-                "gp2gp-inbox: users exist already: say which administrator adds this one with --by NAME"
+                "gp2gp-inbox: users exist already: say which administrator adds this one with --by NAME (their PIN in --by-pin or GP2GP_INBOX_BY_PIN)"
             );
             return ExitCode::FAILURE;
         };
         inbox
-            .actor_by_name(by)
+            .sign_in_by_name(by, by_pin)
             .and_then(|admin| inbox.create_user(&admin, &req))
             .map(|u| u.name)
     };

@@ -139,6 +139,9 @@ enum Command {
         /// The reviewer: a profile's name.
         #[arg(long)]
         user: String,
+        /// The reviewer's PIN (or set GP2GP_INBOX_PIN): checked as at the sign-in screen.
+        #[arg(long, env = "GP2GP_INBOX_PIN", hide_env_values = true)]
+        pin: String,
         /// Required: says what this does.
         #[arg(long, required = true)]
         mark_all_reviewed: bool,
@@ -155,6 +158,9 @@ enum Command {
         /// Who decides: a profile's name (an administrator or a clinician).
         #[arg(long)]
         user: String,
+        /// Their PIN (or set GP2GP_INBOX_PIN): checked as at the sign-in screen, and audited.
+        #[arg(long, env = "GP2GP_INBOX_PIN", hide_env_values = true)]
+        pin: String,
         /// Integrate (AA).
         #[arg(long, group = "decision")]
         integrate: bool,
@@ -214,6 +220,9 @@ enum UsersCommand {
         /// The administrator adding the profile.
         #[arg(long)]
         by: Option<String>,
+        /// That administrator's PIN (or set GP2GP_INBOX_BY_PIN).
+        #[arg(long, env = "GP2GP_INBOX_BY_PIN", hide_env_values = true)]
+        by_pin: Option<String>,
     },
     /// List the profiles: id, name, roles.
     List {
@@ -316,16 +325,28 @@ fn main() -> ExitCode {
                 roles,
                 pin,
                 by,
-            } => decide::add_user(&db, &name, &roles, &pin, by.as_deref()),
+                by_pin,
+            } => decide::add_user(
+                &db,
+                &name,
+                &roles,
+                &pin,
+                by.as_deref().map(|b| (b, by_pin.as_deref().unwrap_or(""))),
+            ),
             UsersCommand::List { db } => decide::list_users(&db),
         },
         Command::Review {
-            db, transfer, user, ..
-        } => decide::review_all(&db, transfer, &user),
+            db,
+            transfer,
+            user,
+            pin,
+            ..
+        } => decide::review_all(&db, transfer, (&user, &pin)),
         Command::Decide {
             db,
             transfer,
             user,
+            pin,
             integrate,
             reject,
             integrate_suppress_old,
@@ -350,7 +371,7 @@ fn main() -> ExitCode {
             decide::decide(
                 &db,
                 transfer,
-                &user,
+                (&user, &pin),
                 decide::Choice { kind, reason, note },
                 outbox,
                 json,

@@ -640,7 +640,10 @@ fn decide_writes_the_acknowledgement_under_the_same_rules_as_the_app() {
         if let Some(by) = by {
             cmd.args(["--by", by]);
         }
-        cmd.env("GP2GP_INBOX_PIN", "4826").output().unwrap()
+        cmd.env("GP2GP_INBOX_PIN", "4826")
+            .env("GP2GP_INBOX_BY_PIN", "4826")
+            .output()
+            .unwrap()
     };
     assert!(add("Ada Admin", "administrator", None).status.success());
     assert_eq!(
@@ -657,7 +660,11 @@ fn decide_writes_the_acknowledgement_under_the_same_rules_as_the_app() {
     let outbox = tmp.path().join("outbox");
     let decide = |args: &[&str], env_outbox: Option<&Path>| {
         let mut cmd = bin();
-        cmd.args(["decide", "--db"]).arg(&db).args(args).arg("--json");
+        cmd.args(["decide", "--db"])
+            .arg(&db)
+            .args(args)
+            .arg("--json")
+            .env("GP2GP_INBOX_PIN", "4826");
         match env_outbox {
             Some(dir) => cmd.env("GP2GP_INBOX_OUTBOX", dir),
             None => cmd.arg("--outbox").arg(&outbox).env_remove("GP2GP_INBOX_OUTBOX"),
@@ -678,16 +685,30 @@ fn decide_writes_the_acknowledgement_under_the_same_rules_as_the_app() {
     );
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("Review every section first"));
-    let reviewed = run(&[
-        &"review",
-        &"--db",
-        &db,
-        &"--transfer",
-        &first,
-        &"--user",
-        &"Ada Admin",
-        &"--mark-all-reviewed",
-    ]);
+    // The PIN is checked as at the sign-in screen: a wrong one is refused (and counted).
+    let wrong = bin()
+        .args(["review", "--db"])
+        .arg(&db)
+        .args([
+            "--transfer",
+            &first,
+            "--user",
+            "Ada Admin",
+            "--mark-all-reviewed",
+            "--pin",
+            "0000",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("Wrong PIN"));
+    let reviewed = bin()
+        .args(["review", "--db"])
+        .arg(&db)
+        .args(["--transfer", &first, "--user", "Ada Admin", "--mark-all-reviewed"])
+        .env("GP2GP_INBOX_PIN", "4826")
+        .output()
+        .unwrap();
     assert!(
         reviewed.status.success(),
         "{}",

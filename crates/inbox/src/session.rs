@@ -346,6 +346,25 @@ impl Session {
         }
     }
 
+    /// The original of a transfer's record for reading, audited as a view of the record.
+    pub fn original_view_as(
+        &self,
+        actor: &crate::Actor,
+        transfer_id: i64,
+        max_bytes: usize,
+    ) -> Result<crate::dto::OriginalView, InboxError> {
+        let inbox = self.inbox();
+        let view = inbox.original_view(transfer_id, max_bytes)?;
+        inbox.record_audit(
+            &actor.name,
+            &actor.role_label(),
+            "view_original",
+            Some(transfer_id),
+            &view.file_name,
+        )?;
+        Ok(view)
+    }
+
     /// Tells the screen a transfer changed (after a decision).
     pub fn announce_transfer(&self, transfer_id: i64) {
         if let Ok(t) = self.inbox().transfer(transfer_id) {
@@ -362,6 +381,13 @@ impl Session {
         update: SettingsUpdate,
     ) -> Result<SettingsView, InboxError> {
         actor.require(crate::Action::Administer)?;
+        if self.is_training() {
+            // Training profiles (whose PIN is on the sign-in screen) never change the live set-up.
+            return Err(InboxError::Forbidden(
+                "These are the live inbox's settings: switch training mode off and sign in to the live inbox to change them."
+                    .into(),
+            ));
+        }
         let view = self.update_settings(update)?;
         self.inbox().record_audit(
             &actor.name,

@@ -377,6 +377,19 @@ impl Inbox {
         }))
     }
 
+    /// Signs in by profile name and PIN (the command line's `--user` and `--pin`): the same check,
+    /// lock-out and audit as the sign-in screen.
+    pub fn sign_in_by_name(&self, name: &str, pin: &str) -> Result<Actor, InboxError> {
+        let user = self
+            .store()
+            .user_by_name(name.trim())?
+            .filter(|u| !u.disabled)
+            .ok_or_else(|| {
+                InboxError::NotFound(format!("There is no enabled user called \"{}\".", name.trim()))
+            })?;
+        self.sign_in(user.id, pin)
+    }
+
     /// The enabled profile of that name (the command line's `--user`).
     pub fn actor_by_name(&self, name: &str) -> Result<Actor, InboxError> {
         let user = self

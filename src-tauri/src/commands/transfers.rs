@@ -17,8 +17,8 @@ pub fn transfer_original(
     transfer_id: i64,
 ) -> Result<OriginalView, ApiError> {
     let session = super::session(&state)?;
-    session.actor()?;
-    Ok(session.inbox().original_view(transfer_id, 2 * 1024 * 1024)?)
+    let actor = session.actor()?;
+    Ok(session.original_view_as(&actor, transfer_id, 2 * 1024 * 1024)?)
 }
 
 /// Saves a byte-for-byte copy of the original into the Downloads folder; returns where.

@@ -60,7 +60,8 @@ fn add_users(data_dir: &Path, users: &[(&str, &str)]) {
         cmd.args(["users", "add", "--db"])
             .arg(&db)
             .args(["--name", name, "--roles", roles])
-            .env("GP2GP_INBOX_PIN", PIN);
+            .env("GP2GP_INBOX_PIN", PIN)
+            .env("GP2GP_INBOX_BY_PIN", PIN);
         if i > 0 {
             cmd.args(["--by", users[0].0]);
         }

@@ -18,6 +18,7 @@ export const ACTION_LABELS: Record<string, string> = {
   sign_out: "Signed out",
   locked: "Screen locked",
   view_record: "Viewed record",
+  view_original: "Viewed original message",
   review_mark: "Marked items",
   intention: "Intention",
   decision: "Decision",
@@ -28,6 +29,7 @@ export const ACTION_LABELS: Record<string, string> = {
   user_created: "User added",
   user_changed: "User changed",
   settings: "Settings changed",
+  registrations_imported: "Registrations imported",
 };
 
 export function actionLabel(action: string): string {

@@ -43,8 +43,10 @@ export function SettingsScreen() {
   const backend = useBackend();
   const { session, handleError, reload } = useSession();
   const { administer, train } = session.permissions;
-  const readOnly = !administer;
   const [view, setView] = useState<SettingsView | null>(null);
+  // The live inbox's settings are never changed from training mode (its profiles' PIN is public).
+  const inTraining = view?.training.active ?? false;
+  const readOnly = !administer || inTraining;
   const [form, setForm] = useState<Form | null>(null);
   const [error, setError] = useState<BackendError | null>(null);
   const [saved, setSaved] = useState(false);
@@ -214,8 +216,9 @@ export function SettingsScreen() {
         <form onSubmit={save} aria-label="Practice settings" noValidate>
           {readOnly && (
             <p className="readonly-note" data-testid="settings-read-only">
-              Only an administrator can change these settings. They are shown here so you can see how GP2GP
-              Inbox is set up.
+              {inTraining
+                ? "These are the live inbox's settings: switch training mode off and sign in to the live inbox to change them."
+                : "Only an administrator can change these settings. They are shown here so you can see how GP2GP Inbox is set up."}
             </p>
           )}
           {view?.training.active && (
