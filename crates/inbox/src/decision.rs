@@ -910,13 +910,13 @@ mod tests {
 
     #[test]
     fn a_ready_record_integrates_or_is_rejected_as_wrong_patient() {
-        let o = options(TransferStatus::Ready, None, false);
+        let o = options(TransferStatus::Ready, None, Held::Nothing);
         let kinds: Vec<_> = o.iter().map(|(k, _)| *k).collect();
         assert_eq!(
             kinds,
             [DecisionKind::Integrate, DecisionKind::Reject, DecisionKind::Defer]
         );
-        assert_eq!(o[1].1, ["28", "11"]);
+        assert_eq!(o[1].1, ["28"], "S65: no rejection but for the wrong patient");
     }
 
     #[test]

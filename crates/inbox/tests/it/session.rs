@@ -536,7 +536,9 @@ fn the_training_inbox_has_its_own_profiles_and_switching_signs_out() {
     assert!(signed.permissions.train && !signed.permissions.reauthorise);
     let trainer_actor = session.require(inbox::Action::Train).unwrap();
     // Training profiles (their PIN is on the screen) never change the live set-up.
-    let refused = session.update_settings_as(&trainer_actor, update(None)).unwrap_err();
+    let refused = session
+        .update_settings_as(&trainer_actor, update(None))
+        .unwrap_err();
     assert_eq!(inbox::ApiError::from(refused).code, inbox::ErrorCode::Forbidden);
     // A reset keeps the trainer signed in (the reset inbox has the same profiles).
     session.reset_training(Some("ordinary")).unwrap();
