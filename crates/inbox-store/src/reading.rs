@@ -60,6 +60,8 @@ pub struct AllergyRow {
     pub nopat: bool,
     /// What the sender meant, when the code was degraded.
     pub original_term: Option<String>,
+    /// The reader's degrade kind of its entry (`drug_allergy`...), when degraded.
+    pub degrade_kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -179,7 +181,10 @@ impl Store {
             "SELECT a.seq, a.entry_seq, a.kind, a.code, a.code_system, a.term, a.allergen_code, a.allergen_term,
                     a.reaction, a.notes, a.onset_at, a.degraded, a.nopat,
                     (SELECT d.original_term FROM degraded_entries d
-                     WHERE d.transfer_id = a.transfer_id AND d.entry_seq = a.entry_seq ORDER BY d.seq LIMIT 1)
+                     WHERE d.transfer_id = a.transfer_id AND d.entry_seq = a.entry_seq ORDER BY d.seq LIMIT 1),
+                    (SELECT d.kind FROM degraded_entries d
+                     WHERE d.transfer_id = a.transfer_id AND d.entry_seq = a.entry_seq
+                     ORDER BY d.kind = 'drug_allergy' DESC, d.seq LIMIT 1)
              FROM allergies a WHERE a.transfer_id = ?1 ORDER BY a.seq",
         )?;
         let rows = stmt.query_map([transfer_id], |r| {
@@ -198,6 +203,7 @@ impl Store {
                 degraded: flag(r, 11)?,
                 nopat: flag(r, 12)?,
                 original_term: r.get(13)?,
+                degrade_kind: r.get(14)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -86,7 +86,11 @@ fn columns() -> String {
          parts_expected, parts_missing, failure_code, failure_reason, record_version, error_diagnostics, {COUNT_COLUMNS}, \
          (SELECT count(*) FROM medication_courses c \
           WHERE c.transfer_id = transfers.id AND c.kind = 'repeat' AND c.status = 'active'), \
-         (SELECT count(*) FROM allergies a WHERE a.transfer_id = transfers.id AND a.kind = 'drug' AND a.degraded = 1)"
+         (SELECT count(*) FROM ( \
+             SELECT a.entry_seq FROM allergies a \
+             WHERE a.transfer_id = transfers.id AND a.kind = 'drug' AND a.degraded = 1 \
+             UNION SELECT d.entry_seq FROM degraded_entries d \
+             WHERE d.transfer_id = transfers.id AND d.kind = 'drug_allergy'))"
     )
 }
 
@@ -170,18 +174,34 @@ impl Store {
         Ok(self.conn().query_row(&sql, [id], from_row).optional()?)
     }
 
-    /// The first transfer of this EhrExtract id, preferring one that is not incomplete (compared case-insensitively, leading and trailing
-    /// white space ignored), if any.
+    /// The first transfer of this EhrExtract id (compared case-insensitively, leading and trailing
+    /// white space ignored), preferring one that did not fail to import (see
+    /// [`Store::failed_to_import`]), if any.
     pub fn transfer_by_extract_id(&self, extract_id: &str) -> Result<Option<Transfer>> {
         // SQLite's one-argument trim() strips spaces only; ids read from XML may carry tabs or
         // line breaks too.
         let sql = format!(
             "SELECT {} FROM transfers \
              WHERE upper(trim(extract_id, ' ' || char(9, 10, 13))) = upper(trim(?1, ' ' || char(9, 10, 13))) \
-             ORDER BY status = 'incomplete', id LIMIT 1",
+             ORDER BY status = 'incomplete' OR EXISTS ( \
+                 SELECT 1 FROM decisions d WHERE d.transfer_id = transfers.id AND d.kind = 'reject' \
+                   AND d.reason_code IN ('11', '25', '29', '30', '31')), id LIMIT 1",
             columns()
         );
         Ok(self.conn().query_row(&sql, [extract_id], from_row).optional()?)
+    }
+
+    /// True when the transfer failed to import: incomplete, or rejected because its large-message
+    /// parts never came or could not be put together (25, 29, 30, 31) or it failed to integrate
+    /// (11). The sending practice may send the same extract again (S85).
+    pub fn failed_to_import(&self, transfer_id: i64) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM transfers WHERE id = ?1 AND status = 'incomplete')
+                 OR EXISTS (SELECT 1 FROM decisions WHERE transfer_id = ?1 AND kind = 'reject'
+                            AND reason_code IN ('11', '25', '29', '30', '31'))",
+            [transfer_id],
+            |r| r.get(0),
+        )?)
     }
 
     /// The transfer of a conversation (the first, should a sender reuse one).

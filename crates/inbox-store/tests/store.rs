@@ -1793,3 +1793,55 @@ fn every_corpus_record_reads_back_section_by_section() {
     }
     assert!(store.code_suggestions("x", 5).is_ok());
 }
+
+#[test]
+fn a_transfer_rejected_for_its_large_message_failed_to_import_and_a_resend_is_preferred() {
+    let (_dir, store) = temp_store();
+    let extract = NewTransfer {
+        extract_id: Some("E-1".into()),
+        ..transfer_of(0, "2026-03-01T09:00:00Z")
+    };
+    let first = add_transfer(&store, "f1", extract.clone());
+    assert!(!store.failed_to_import(first).unwrap());
+    store
+        .insert_decision(&inbox_store::review::NewDecision {
+            transfer_id: first,
+            kind: "reject".into(),
+            reason_code: Some("25".into()),
+            decided_at: "2026-03-02T09:00:00Z".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    store
+        .set_decided_status(first, status::REJECTED, "2026-03-02T09:00:00Z")
+        .unwrap();
+    assert!(store.failed_to_import(first).unwrap());
+    let resend = add_transfer(
+        &store,
+        "f2",
+        NewTransfer {
+            received_at: "2026-03-03T09:00:00Z".into(),
+            ..extract
+        },
+    );
+    assert_eq!(store.transfer_by_extract_id("E-1").unwrap().unwrap().id, resend);
+    // A rejection as the wrong patient is an answer, not a failure: a copy is a duplicate.
+    let other = add_transfer(
+        &store,
+        "f3",
+        NewTransfer {
+            extract_id: Some("E-2".into()),
+            ..transfer_of(0, "x")
+        },
+    );
+    store
+        .insert_decision(&inbox_store::review::NewDecision {
+            transfer_id: other,
+            kind: "reject".into(),
+            reason_code: Some("28".into()),
+            decided_at: "2026-03-02T09:00:00Z".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(!store.failed_to_import(other).unwrap());
+}

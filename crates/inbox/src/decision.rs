@@ -836,17 +836,11 @@ fn integration_followups(loaded: &Loaded, at: &str) -> Vec<Followup> {
         let title = c.drug_term.clone().unwrap_or_else(|| "(drug not named)".into());
         add(&mut out, "recode", Section::Medications, key, title, "open", code);
     }
-    for a in loaded.allergies.iter().filter(|a| review::blocks_prescribing(a)) {
-        let key = review::allergy_key(a);
-        let title = a
-            .original_term
-            .clone()
-            .or_else(|| a.term.clone())
-            .unwrap_or_else(|| "Drug allergy".into());
+    for (section, key, title) in loaded.prescribing_locks() {
         add(
             &mut out,
             "prescribing_lock",
-            Section::Allergies,
+            section,
             key,
             title,
             "open",

@@ -563,8 +563,12 @@ fn file_extract(
         Some(id) => inbox.store().transfer_by_extract_id(id)?,
         None => None,
     };
-    // A resend after an incomplete transfer is the practice's chance to get the whole record.
-    let first = first.filter(|t| t.fields.status != status::INCOMPLETE);
+    // A resend after a transfer that failed to import (incomplete, or rejected for its large
+    // message or as failed to integrate) is the practice's chance to get the whole record (S85).
+    let first = match first {
+        Some(t) if inbox.store().failed_to_import(t.id)? => None,
+        other => other,
+    };
     if let Some(first) = first {
         let reason = format!(
             "the same record (extract id {}) as \"{}\", received {}",

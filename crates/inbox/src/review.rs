@@ -241,9 +241,41 @@ fn order_documents(rows: &[DocumentRow]) -> Vec<&DocumentRow> {
     v
 }
 
-/// A degraded drug allergy blocks prescribing (S84).
+/// A degraded drug allergy blocks prescribing (S84): a drug allergy whose code was degraded, or
+/// any entry sent with the "transfer-degraded drug allergy" code, whatever wrapper it came in.
 pub(crate) fn blocks_prescribing(a: &AllergyRow) -> bool {
-    a.degraded && a.kind == "drug"
+    (a.degraded && a.kind == "drug") || a.degrade_kind.as_deref() == Some("drug_allergy")
+}
+
+impl Loaded {
+    /// Every entry that blocks prescribing once integrated (S84), by entry: `(section, key, title)`.
+    /// An allergy is named by its allergy item; a degraded drug allergy that is no allergy row
+    /// (not in an allergy wrapper) by its degraded-code item.
+    pub(crate) fn prescribing_locks(&self) -> Vec<(Section, String, String)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for a in self.allergies.iter().filter(|a| blocks_prescribing(a)) {
+            if seen.insert(a.entry_seq) {
+                let title = a
+                    .original_term
+                    .clone()
+                    .or_else(|| a.term.clone())
+                    .unwrap_or_else(|| "Drug allergy".into());
+                out.push((Section::Allergies, allergy_key(a), title));
+            }
+        }
+        for d in self.degraded.iter().filter(|d| d.kind == "drug_allergy") {
+            if seen.insert(d.entry_seq) {
+                let title = d
+                    .original_term
+                    .clone()
+                    .or_else(|| d.entry_term.clone())
+                    .unwrap_or_else(|| "Drug allergy".into());
+                out.push((Section::Degraded, degraded_key(d), title));
+            }
+        }
+        out
+    }
 }
 
 pub(crate) fn degrade_label(kind: &str) -> &'static str {
@@ -429,7 +461,7 @@ impl Inbox {
                     })
                     .count(),
             ),
-            degraded_drug_allergies: count(loaded.allergies.iter().filter(|a| blocks_prescribing(a)).count()),
+            degraded_drug_allergies: count(loaded.prescribing_locks().len()),
             possible_allergies: count(loaded.allergies.iter().filter(|a| a.kind == "possible").count()),
             degraded_medications: count(
                 loaded
@@ -1072,6 +1104,71 @@ mod tests {
         assert_eq!(viewer_for(Some("text/rtf"), None), "rtf");
         assert_eq!(viewer_for(Some("text/plain"), Some("a.txt")), "text");
         assert_eq!(viewer_for(Some("image/tiff"), Some("scan.tif")), "none");
+    }
+
+    #[test]
+    fn a_degraded_drug_allergy_locks_prescribing_in_or_out_of_an_allergy_wrapper() {
+        let loaded = Loaded {
+            transfer: inbox_store::Transfer::default(),
+            courses: Vec::new(),
+            allergies: vec![
+                AllergyRow {
+                    seq: 0,
+                    entry_seq: 4,
+                    kind: "drug".into(),
+                    degraded: true,
+                    ..AllergyRow::default()
+                },
+                // Coded "transfer-degraded drug allergy" but read as a possible allergy.
+                AllergyRow {
+                    seq: 1,
+                    entry_seq: 9,
+                    kind: "possible".into(),
+                    degrade_kind: Some("drug_allergy".into()),
+                    ..AllergyRow::default()
+                },
+                AllergyRow {
+                    seq: 2,
+                    entry_seq: 11,
+                    kind: "non_drug".into(),
+                    degraded: true,
+                    degrade_kind: Some("non_drug_allergy".into()),
+                    ..AllergyRow::default()
+                },
+            ],
+            degraded: vec![
+                DegradedRow {
+                    seq: 0,
+                    entry_seq: 9,
+                    kind: "drug_allergy".into(),
+                    ..DegradedRow::default()
+                },
+                // A degraded drug allergy outside any allergy wrapper: no allergy row at all.
+                DegradedRow {
+                    seq: 1,
+                    entry_seq: 20,
+                    kind: "drug_allergy".into(),
+                    original_term: Some("Penicillin allergy".into()),
+                    ..DegradedRow::default()
+                },
+            ],
+            documents: Vec::new(),
+            marks: HashMap::new(),
+            intentions: Vec::new(),
+        };
+        let locks: Vec<(Section, String)> = loaded
+            .prescribing_locks()
+            .into_iter()
+            .map(|(s, k, _)| (s, k))
+            .collect();
+        assert_eq!(
+            locks,
+            [
+                (Section::Allergies, "allergy:0".to_owned()),
+                (Section::Allergies, "allergy:1".to_owned()),
+                (Section::Degraded, "degraded:1".to_owned()),
+            ]
+        );
     }
 
     #[test]
