@@ -76,6 +76,9 @@ CREATE TABLE acks_sent (
     message_ref     TEXT NOT NULL,
     -- File name in the outbox folder.
     file_name       TEXT NOT NULL,
+    -- The ack exactly as sent, kept in the archive (content-addressed, GP2GP S63): the outbox is
+    -- emptied by the messaging adaptor.
+    archive_name    TEXT NOT NULL,
     written_at      TEXT NOT NULL
 );
 CREATE INDEX acks_sent_transfer ON acks_sent (transfer_id);

@@ -71,6 +71,8 @@ pub struct AckSent {
     pub message_ref: String,
     pub file_name: String,
     pub written_at: String,
+    /// The ack's bytes in the archive (relative to the archive folder).
+    pub archive_name: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -140,11 +142,12 @@ fn ack_from_row(r: &Row<'_>) -> rusqlite::Result<AckSent> {
         message_ref: r.get(5)?,
         file_name: r.get(6)?,
         written_at: r.get(7)?,
+        archive_name: r.get(8)?,
     })
 }
 
 const ACK_COLUMNS: &str =
-    "transfer_id, message_id, ack_type, reason_code, ack_message_id, message_ref, file_name, written_at";
+    "transfer_id, message_id, ack_type, reason_code, ack_message_id, message_ref, file_name, written_at, archive_name";
 
 impl Store {
     /// Marks items of a section (`reviewed` or `flagged`), replacing earlier marks; `state`
@@ -280,8 +283,8 @@ impl Store {
     pub fn insert_ack_sent(&self, a: &AckSent) -> Result<bool> {
         let n = self.conn().execute(
             "INSERT INTO acks_sent (transfer_id, message_id, ack_type, reason_code, ack_message_id, message_ref,
-                                    file_name, written_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (message_id) DO NOTHING",
+                                    file_name, written_at, archive_name)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (message_id) DO NOTHING",
             params![
                 a.transfer_id,
                 a.message_id,
@@ -290,7 +293,8 @@ impl Store {
                 a.ack_message_id,
                 a.message_ref,
                 a.file_name,
-                a.written_at
+                a.written_at,
+                a.archive_name
             ],
         )?;
         Ok(n == 1)

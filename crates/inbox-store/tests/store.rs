@@ -1614,6 +1614,7 @@ fn a_transfer_has_one_decision_and_a_message_one_ack() {
         message_ref: "X1".into(),
         file_name: "MCCI_IN010000UK13_AE-28_A1.xml".into(),
         written_at: "2026-03-01T10:00:00Z".into(),
+        archive_name: "ab/abcdef".into(),
     };
     assert!(store.insert_ack_sent(&ack).unwrap());
     assert!(!store

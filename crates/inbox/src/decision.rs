@@ -415,6 +415,12 @@ fn prepare_ack(
         },
     })
     .map_err(|e| InboxError::InvalidInput(format!("The acknowledgement could not be written: {e}")))?;
+    // Kept as sent, whatever the adaptor does with the outbox (S63).
+    let archive_name = files::store_bytes(
+        &inbox.paths().archive,
+        &files::sha256_hex(xml.as_bytes()),
+        xml.as_bytes(),
+    )?;
     let code_part = reason_code.map(|c| format!("-{c}")).unwrap_or_default();
     let file_name = format!("MCCI_IN010000UK13_{ack_type}{code_part}_{ack_id}.xml");
     let envelope = serde_json::json!({
@@ -442,6 +448,7 @@ fn prepare_ack(
             message_ref: reference,
             file_name,
             written_at: clock::rfc3339(now),
+            archive_name,
         },
         xml,
         envelope: serde_json::to_string_pretty(&envelope).unwrap_or_default(),

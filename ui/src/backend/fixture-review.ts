@@ -948,7 +948,14 @@ export function syntheticRecord(opts: SyntheticOptions = {}): FixtureRecord {
       },
     ],
     earlierRecords: opts.returning
-      ? [{ transferId: 90, receivedAt: "2019-05-02T09:30:00Z", status: "integrated" }]
+      ? [
+          {
+            transferId: 90,
+            receivedAt: "2019-05-02T09:30:00Z",
+            status: "integrated",
+            decidedAt: "2019-05-03T10:00:00Z",
+          },
+        ]
       : [],
     patientWarnings,
     diagnostics: [],

@@ -2,6 +2,12 @@
 import type { TransferStatus } from "./TransferStatus";
 
 /**
- * An earlier record for the same NHS number: the patient is returning ("A-B-A").
+ * A record already held for the same NHS number (integrated or suppressed): the patient is
+ * returning ("A-B-A"), or — when it was integrated during the current registration — this
+ * record repeats one already integrated.
  */
-export type EarlierRecord = { transferId: number, receivedAt: string, status: TransferStatus, };
+export type EarlierRecord = { transferId: number, receivedAt: string, status: TransferStatus, 
+/**
+ * When it was integrated (or suppressed).
+ */
+decidedAt: string | null, };

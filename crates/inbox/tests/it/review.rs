@@ -256,6 +256,12 @@ fn integrating_writes_an_aa_naming_the_extract_and_leaves_the_follow_ups() {
     let files = outbox_files(&outbox);
     assert_eq!(files, vec![ack.file.replace(".xml", ".json"), ack.file.clone()]);
     let (t, msg_ref, reasons, from, to) = read_ack(&outbox.join(&ack.file));
+    // The ack is kept as sent, in the archive, whatever becomes of the outbox (S63).
+    let store = inbox_store::Store::open(&p.inbox.paths().database).unwrap();
+    let sent = store.acks_sent(id).unwrap();
+    let archived = std::fs::read(p.inbox.paths().archive.join(&sent[0].archive_name)).unwrap();
+    assert_eq!(archived, std::fs::read(outbox.join(&ack.file)).unwrap());
+    drop(store);
     let transfer = p.inbox.transfer(id).unwrap();
     assert_eq!(t, "AA");
     assert_eq!(Some(msg_ref.as_str()), transfer.extract_id.as_deref());
