@@ -833,16 +833,6 @@ fn integration_followups(loaded: &Loaded, at: &str) -> Vec<Followup> {
             (None, None),
         );
     }
-    for c in loaded
-        .courses
-        .iter()
-        .filter(|c| c.degraded && c.status == "active")
-    {
-        let key = review::course_key(c);
-        let code = recode_of(Section::Medications, &key);
-        let title = c.drug_term.clone().unwrap_or_else(|| "(drug not named)".into());
-        add(&mut out, "recode", Section::Medications, key, title, "open", code);
-    }
     for (section, key, title) in loaded.prescribing_locks() {
         add(
             &mut out,
@@ -854,9 +844,37 @@ fn integration_followups(loaded: &Loaded, at: &str) -> Vec<Followup> {
             (None, None),
         );
     }
+    // One recode per degraded entry (S83: degraded current medications among them), with the code
+    // a clinician proposed on it — in Degraded codes, or on its medication or allergy item.
+    let proposed_on_entry = |entry_seq: i64| {
+        let course = loaded
+            .courses
+            .iter()
+            .find(|c| c.entry_seq == entry_seq)
+            .map(review::course_key);
+        let allergy = loaded
+            .allergies
+            .iter()
+            .find(|a| a.entry_seq == entry_seq)
+            .map(review::allergy_key);
+        course
+            .map(|k| recode_of(Section::Medications, &k))
+            .filter(|c| c.0.is_some())
+            .or_else(|| {
+                allergy
+                    .map(|k| recode_of(Section::Allergies, &k))
+                    .filter(|c| c.0.is_some())
+            })
+            .unwrap_or_default()
+    };
     for d in &loaded.degraded {
         let key = review::degraded_key(d);
-        let code = recode_of(Section::Degraded, &key);
+        let own = recode_of(Section::Degraded, &key);
+        let code = if own.0.is_some() {
+            own
+        } else {
+            proposed_on_entry(d.entry_seq)
+        };
         let title = d
             .original_term
             .clone()
@@ -864,7 +882,12 @@ fn integration_followups(loaded: &Loaded, at: &str) -> Vec<Followup> {
             .unwrap_or_else(|| review::degrade_label(&d.kind).into());
         add(&mut out, "recode", Section::Degraded, key, title, "open", code);
     }
-    for d in loaded.documents.iter().filter(|d| d.absent) {
+    // Placeholders (S86), and documents whose file never came with the record.
+    for d in loaded
+        .documents
+        .iter()
+        .filter(|d| d.absent || d.attachment_id.is_none())
+    {
         let key = review::document_key(d);
         let title = d
             .placeholder_original_name

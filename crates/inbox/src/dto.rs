@@ -766,7 +766,8 @@ pub struct MedicationItem {
     pub code_system: Option<String>,
     /// `acute` or `repeat`.
     pub kind: String,
-    /// `active`, `completed`, `stopped` or `unknown`.
+    /// `active`, `completed`, `stopped` or `unknown`; `deactivated` once integration stopped it
+    /// for re-authorisation.
     pub status: String,
     /// Active: integration affects it (a repeat is deactivated for re-authorisation).
     pub current: bool,

@@ -151,7 +151,8 @@ impl Loaded {
         self.courses.iter().filter(|c| is_active_repeat(c))
     }
 
-    /// The placeholder was created by this transfer's sender.
+    /// The placeholder was created by this transfer's sender (or the document's file simply did not
+    /// come with this transfer): chase it.
     pub(crate) fn created_by_sender(&self, d: &DocumentRow) -> bool {
         placeholder_from(d, self.transfer.fields.sending_ods.as_deref())
     }
@@ -179,13 +180,15 @@ pub(crate) fn is_active_repeat(c: &CourseRow) -> bool {
 }
 
 fn placeholder_from(d: &DocumentRow, sending_ods: Option<&str>) -> bool {
-    d.absent
-        && match (d.placeholder_ods.as_deref(), sending_ods) {
-            (Some(p), Some(s)) => p.trim().eq_ignore_ascii_case(s.trim()),
-            // A placeholder that does not say who made it: assume the sender did (chase it).
-            (None, _) => true,
-            (Some(_), None) => false,
-        }
+    if !d.absent {
+        return d.attachment_id.is_none();
+    }
+    match (d.placeholder_ods.as_deref(), sending_ods) {
+        (Some(p), Some(s)) => p.trim().eq_ignore_ascii_case(s.trim()),
+        // A placeholder that does not say who made it: assume the sender did (chase it).
+        (None, _) => true,
+        (Some(_), None) => false,
+    }
 }
 
 /// Current repeats first, then current acutes, then the rest; most recent issue first in each.
@@ -508,17 +511,34 @@ impl Inbox {
                         quantity: join_quantity(i.quantity, i.quantity_unit),
                     });
                 }
+                // Integration stopped every active repeat a prescriber had not re-authorised (S82).
+                let stopped: std::collections::HashSet<String> =
+                    if loaded.transfer.fields.status == inbox_store::transfers::status::INTEGRATED {
+                        store
+                            .followups(transfer_id)?
+                            .into_iter()
+                            .filter(|f| f.kind == "reauthorise" && f.state == "open")
+                            .map(|f| f.item_key)
+                            .collect()
+                    } else {
+                        Default::default()
+                    };
+                let integrated = loaded.transfer.fields.status == inbox_store::transfers::status::INTEGRATED;
                 order_courses(&loaded.courses)
                     .into_iter()
                     .map(|c| {
                         let mut issues = issues.remove(&c.seq).unwrap_or_default();
                         issues.reverse();
-                        item(
-                            &loaded,
-                            Section::Medications,
-                            course_key(c),
-                            ItemBody::Medication(medication(c, issues)),
-                        )
+                        let key = course_key(c);
+                        let mut m = medication(c, issues);
+                        if integrated && m.needs_reauthorisation {
+                            m.needs_reauthorisation = stopped.contains(&key);
+                            if m.needs_reauthorisation {
+                                m.current = false;
+                                m.status = "deactivated".into();
+                            }
+                        }
+                        item(&loaded, Section::Medications, key, ItemBody::Medication(m))
                     })
                     .collect()
             }
@@ -845,12 +865,18 @@ pub(crate) fn earlier_records(
 
 fn missing_groups(loaded: &Loaded) -> Vec<MissingAttachments> {
     let mut groups: Vec<MissingAttachments> = Vec::new();
-    for d in loaded.documents.iter().filter(|d| d.absent) {
+    for d in loaded
+        .documents
+        .iter()
+        .filter(|d| d.absent || d.attachment_id.is_none())
+    {
         let from_this_transfer = loaded.created_by_sender(d);
-        let reason = d
-            .placeholder_reason_text
-            .clone()
-            .unwrap_or_else(|| "No reason given".into());
+        let reason = match (&d.placeholder_reason_text, d.absent) {
+            (Some(text), _) => text.clone(),
+            (None, true) => "No reason given".into(),
+            // Not a placeholder: the record names a file that did not come with it.
+            (None, false) => "The file did not come with the record".into(),
+        };
         match groups.iter_mut().find(|g| {
             g.reason_code == d.placeholder_reason_code
                 && g.reason == reason

@@ -10,7 +10,8 @@ export type MedicationItem = { drug: string, code: string | null, codeSystem: st
  */
 kind: string, 
 /**
- * `active`, `completed`, `stopped` or `unknown`.
+ * `active`, `completed`, `stopped` or `unknown`; `deactivated` once integration stopped it
+ * for re-authorisation.
  */
 status: string, 
 /**

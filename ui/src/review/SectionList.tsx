@@ -64,6 +64,10 @@ function MedicationBody({ m, reauthorised }: { m: MedicationItem; reauthorised: 
         <Badge tone="plain">{m.kind === "repeat" ? "Repeat" : m.kind === "acute" ? "Acute" : m.kind}</Badge>
         {m.current ? (
           <Badge tone="current">Current</Badge>
+        ) : m.status === "deactivated" ? (
+          <Badge tone="warn" title="Integration stopped this repeat until a prescriber re-authorises it">
+            Stopped at integration
+          </Badge>
         ) : (
           <Badge tone="neutral">{stopped ? "Past · stopped" : "Past"}</Badge>
         )}

@@ -287,6 +287,37 @@ fn integrating_writes_an_aa_naming_the_extract_and_leaves_the_follow_ups() {
     assert_eq!(reauth.iter().filter(|f| f.state == "done").count(), 1);
     assert!(reauth.iter().any(|f| f.item_key == repeat && f.state == "done"));
 
+    // The stored record now shows every active repeat stopped, but the one re-authorised.
+    let after = p.inbox.review_section(&p.gp, id, Section::Medications).unwrap();
+    let states: Vec<(String, String, bool)> = after
+        .items
+        .iter()
+        .filter_map(|i| match &i.body {
+            inbox::dto::ItemBody::Medication(m)
+                if m.kind == "repeat" && (m.status == "active" || m.status == "deactivated") =>
+            {
+                Some((i.key.clone(), m.status.clone(), m.needs_reauthorisation))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        states.len() as u32,
+        view.summary.repeats_to_reauthorise,
+        "{states:?}"
+    );
+    for (key, status, needs) in &states {
+        if *key == repeat {
+            assert_eq!(
+                (status.as_str(), *needs),
+                ("active", false),
+                "re-authorised during the review"
+            );
+        } else {
+            assert_eq!((status.as_str(), *needs), ("deactivated", true));
+        }
+    }
+
     // Decided once: the review is closed and a second decision is refused.
     assert_eq!(
         code(decide(&p, &p.admin, id, DecisionKind::Reject, Some("28")).unwrap_err()),
