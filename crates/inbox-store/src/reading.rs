@@ -180,9 +180,9 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(
             "SELECT a.seq, a.entry_seq, a.kind, a.code, a.code_system, a.term, a.allergen_code, a.allergen_term,
                     a.reaction, a.notes, a.onset_at, a.degraded, a.nopat,
-                    (SELECT d.original_term FROM degraded_entries d
+                    (SELECT d.original_term FROM degraded_entries d INDEXED BY degraded_entries_entry
                      WHERE d.transfer_id = a.transfer_id AND d.entry_seq = a.entry_seq ORDER BY d.seq LIMIT 1),
-                    (SELECT d.kind FROM degraded_entries d
+                    (SELECT d.kind FROM degraded_entries d INDEXED BY degraded_entries_entry
                      WHERE d.transfer_id = a.transfer_id AND d.entry_seq = a.entry_seq
                      ORDER BY d.kind = 'drug_allergy' DESC, d.seq LIMIT 1)
              FROM allergies a WHERE a.transfer_id = ?1 ORDER BY a.seq",
