@@ -318,6 +318,20 @@ impl Store {
             .optional()?)
     }
 
+    /// Extract messages kept as duplicates (no transfer of their own) that no acknowledgement
+    /// answered yet: `(message id, archive name)`.
+    pub fn unanswered_duplicate_extracts(&self) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT m.id, m.archive_name FROM messages m
+             WHERE m.role = 'extract'
+               AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.message_id = m.id)
+               AND NOT EXISTS (SELECT 1 FROM acks_sent a WHERE a.message_id = m.id)
+             ORDER BY m.id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Acknowledgements written about a transfer (its own, and its duplicates'), oldest first.
     pub fn acks_sent(&self, transfer_id: i64) -> Result<Vec<AckSent>> {
         let sql = format!("SELECT {ACK_COLUMNS} FROM acks_sent WHERE transfer_id = ?1 ORDER BY id");

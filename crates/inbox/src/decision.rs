@@ -496,7 +496,9 @@ fn discard(outbox: &Path, file_name: &str) {
 }
 
 /// At start: acks whose decision committed are moved into the outbox; the others are removed.
-pub(crate) fn finish_pending(inbox: &Inbox) -> Result<(), InboxError> {
+/// `discard_unrecorded` only at start: while the inbox runs, an ack not yet recorded may belong to
+/// a decision about to commit.
+pub(crate) fn finish_pending(inbox: &Inbox, discard_unrecorded: bool) -> Result<(), InboxError> {
     let outbox = inbox.paths().outbox.clone();
     let Ok(entries) = std::fs::read_dir(outbox.join(PENDING_DIR)) else {
         return Ok(());
@@ -508,8 +510,33 @@ pub(crate) fn finish_pending(inbox: &Inbox) -> Result<(), InboxError> {
         }
         if inbox.store().ack_by_file(&name)?.is_some() {
             publish(&outbox, &name)?;
-        } else {
+        } else if discard_unrecorded {
             discard(&outbox, &name);
+        }
+    }
+    Ok(())
+}
+
+/// At start: duplicate extracts that were filed but never answered (the process stopped between
+/// filing and writing the AE 12) are answered now.
+pub(crate) fn answer_unanswered_duplicates(inbox: &Inbox) -> Result<(), InboxError> {
+    let unanswered = inbox.store().unanswered_duplicate_extracts()?;
+    for (message_id, archive_name) in unanswered {
+        let path = inbox.paths().archive.join(&archive_name);
+        let Ok(bytes) = std::fs::read(&path) else { continue };
+        let Ok(message) = gp2gp::read(&bytes) else {
+            continue;
+        };
+        let Some(extract_id) = message.extract.as_ref().and_then(|x| x.id.clone()) else {
+            continue;
+        };
+        let first = inbox.store().transfer_by_extract_id(&extract_id)?;
+        if let Some(first) = first.filter(|t| t.fields.message_id != message_id) {
+            if let Err(e) = inbox.ack_duplicate(message_id, first.id) {
+                inbox.add_notice(format!(
+                    "A duplicate's AE 12 acknowledgement could not be written: {e}"
+                ));
+            }
         }
     }
     Ok(())
@@ -682,7 +709,16 @@ impl Inbox {
             Ok(true)
         });
         match committed {
-            Ok(true) => publish(&outbox, &prepared.ack.file_name)?,
+            Ok(true) => {
+                // The decision stands: if the ack cannot be moved into the outbox now, it is moved
+                // at the next rescan (the practice is told).
+                if let Err(e) = publish(&outbox, &prepared.ack.file_name) {
+                    self.add_notice(format!(
+                        "Transfer {} is decided, but its acknowledgement could not be put in the outbox yet ({e}); it is tried again shortly.",
+                        t.id
+                    ));
+                }
+            }
             Ok(false) => {
                 discard(&outbox, &prepared.ack.file_name);
                 return Err(InboxError::Conflict(format!(
@@ -731,7 +767,11 @@ impl Inbox {
         });
         match written {
             Ok(true) => {
-                publish(&outbox, &prepared.ack.file_name)?;
+                if let Err(e) = publish(&outbox, &prepared.ack.file_name) {
+                    self.add_notice(format!(
+                        "A duplicate's AE 12 acknowledgement is recorded but could not be put in the outbox yet ({e}); it is tried again shortly."
+                    ));
+                }
                 Ok(Some(prepared.ack.file_name))
             }
             Ok(false) => {

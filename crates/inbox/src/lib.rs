@@ -124,10 +124,11 @@ impl Inbox {
             relax_review: std::sync::atomic::AtomicBool::new(false),
         };
         if inbox.lock.is_some() {
-            decision::finish_pending(&inbox)?;
+            decision::finish_pending(&inbox, true)?;
             pipeline::recover(&inbox)?;
             pipeline::refresh_records(&inbox)?;
             inbox.expire_awaiting()?;
+            decision::answer_unanswered_duplicates(&inbox)?;
         } else {
             inbox.add_notice(format!(
                 "Another GP2GP Inbox is using the records folder {}; files it was in the middle of filing are left to it.",
@@ -308,6 +309,8 @@ impl Inbox {
         if self.lock.is_none() {
             return Ok(Vec::new());
         }
+        // Acknowledgements whose decision committed but which could not be put in the outbox.
+        decision::finish_pending(self, false)?;
         pipeline::retry_claims(self, false)
     }
 

@@ -808,3 +808,65 @@ fn the_timeline_attachments_and_code_suggestions_come_from_the_stored_record() {
         "two letters at least"
     );
 }
+
+#[test]
+fn a_duplicate_left_unanswered_is_answered_at_the_next_start() {
+    let p = practice();
+    let spec = Spec {
+        size: Size { entries: 30 },
+        scenario: Scenario::Ordinary,
+        ..Spec::default()
+    };
+    let bytes = generate(Seed(24), &spec).files[0].bytes.clone();
+    let drop = p.dir.path().join("drop3");
+    std::fs::create_dir_all(&drop).unwrap();
+    std::fs::write(drop.join("first.xml"), &bytes).unwrap();
+    let first = p
+        .inbox
+        .ingest_file(&drop.join("first.xml"))
+        .unwrap()
+        .transfer_id()
+        .unwrap();
+    // The outbox cannot be written (a file stands where the folder should be): the duplicate is
+    // filed all the same, unanswered, and the practice is told.
+    let outbox = p.inbox.paths().outbox.clone();
+    std::fs::write(&outbox, b"in the way").unwrap();
+    let mut again = bytes.clone();
+    again.extend_from_slice(b"\n<!-- resent -->\n");
+    std::fs::write(drop.join("again.xml"), &again).unwrap();
+    assert_eq!(
+        p.inbox.ingest_file(&drop.join("again.xml")).unwrap().code(),
+        "duplicate"
+    );
+    let notices = p.inbox.snapshot().unwrap().notices;
+    assert!(notices.iter().any(|n| n.message.contains("AE 12")), "{notices:?}");
+    std::fs::remove_file(&outbox).unwrap();
+    drop_inbox_and_reopen(p, first);
+}
+
+/// Reopens the inbox (as a restart does) and checks the duplicate of `first` was answered AE 12.
+fn drop_inbox_and_reopen(p: Practice, first: i64) {
+    let Practice {
+        dir, inbox, clock, ..
+    } = p;
+    drop(inbox);
+    let again = reopen(dir.path(), clock);
+    let xml: Vec<String> = outbox_files(&again.paths().outbox)
+        .into_iter()
+        .filter(|f| f.ends_with(".xml"))
+        .collect();
+    assert_eq!(xml.len(), 1, "{xml:?}");
+    assert!(xml[0].contains("AE-12"));
+    let (_, msg_ref, _, _, _) = read_ack(&again.paths().outbox.join(&xml[0]));
+    assert_eq!(Some(msg_ref), again.transfer(first).unwrap().extract_id);
+    // Once only.
+    drop(again);
+    let third = reopen(dir.path(), Arc::new(FixedClock::new(T0)));
+    assert_eq!(
+        outbox_files(&third.paths().outbox)
+            .iter()
+            .filter(|f| f.ends_with(".xml"))
+            .count(),
+        1
+    );
+}
