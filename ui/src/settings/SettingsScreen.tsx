@@ -361,7 +361,7 @@ export function SettingsScreen() {
             </label>
             <p className="hint check-hint">
               Otherwise everyone, administrators included, must review every section of a record before
-              integrating or rejecting it.
+              integrating it or storing it suppressed. A rejection never waits for the review.
             </p>
           </fieldset>
 
