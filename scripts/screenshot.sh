@@ -15,4 +15,5 @@ cp target/e2e-screenshots/settings_endpoint_on.png docs/screenshots/settings.png
 cp target/e2e-screenshots/review_screen.png docs/screenshots/review.png
 cp target/e2e-screenshots/review_integrate.png docs/screenshots/review-decided.png
 cp target/e2e-screenshots/audit_screen.png docs/screenshots/audit.png
+cp target/e2e-screenshots/decision_dialog.png docs/screenshots/decision.png
 echo "screenshot: docs/screenshots/inbox.png"

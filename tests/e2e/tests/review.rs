@@ -201,6 +201,16 @@ fn training_acks(app: &App) -> Vec<PathBuf> {
 }
 
 async fn decide(c: &Client, option: &str, reason: Option<&str>) -> String {
+    decide_and_show(c, option, reason, None).await
+}
+
+/// [`decide`], saving a picture of the dialog just before the acknowledgement is sent.
+async fn decide_and_show(
+    c: &Client,
+    option: &str,
+    reason: Option<&str>,
+    shot: Option<(&App, &str)>,
+) -> String {
     click(c, "//button[normalize-space()='Decide…']").await;
     let dialog = find(c, "//*[@role='dialog' and @data-testid='decision-dialog']").await;
     dialog
@@ -221,6 +231,9 @@ async fn decide(c: &Client, option: &str, reason: Option<&str>) -> String {
         .text()
         .await
         .unwrap();
+    if let Some((app, name)) = shot {
+        app.screenshot(name).await;
+    }
     click(
         c,
         "//*[@data-testid='decision-dialog']//button[normalize-space()='Send acknowledgement']",
@@ -315,7 +328,7 @@ async fn an_administrator_rejects_the_wrong_patients_record_with_code_28() {
         .await
         .unwrap();
     assert!(warnings.contains("No patient registered"), "{warnings}");
-    let preview = decide(c, "Reject", Some("28")).await;
+    let preview = decide_and_show(c, "Reject", Some("28"), Some((&app, "decision_dialog"))).await;
     assert!(preview.contains("AE") && preview.contains("28"), "{preview}");
     let acks = training_acks(&app);
     assert_eq!(acks.len(), 1);
