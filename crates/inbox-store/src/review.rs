@@ -199,6 +199,17 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Removes every mark and intention on a transfer's items; returns how many there were.
+    pub fn clear_review(&self, transfer_id: i64) -> Result<usize> {
+        let marks = self
+            .conn()
+            .execute("DELETE FROM review_marks WHERE transfer_id = ?1", [transfer_id])?;
+        let intentions = self
+            .conn()
+            .execute("DELETE FROM intentions WHERE transfer_id = ?1", [transfer_id])?;
+        Ok(marks + intentions)
+    }
+
     /// Records (or replaces) an intention for an item.
     #[allow(clippy::too_many_arguments)]
     pub fn set_intention(

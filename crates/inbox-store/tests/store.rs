@@ -1542,6 +1542,11 @@ fn marks_replace_each_other_and_clear_and_name_their_author() {
         1
     );
     assert_eq!(store.marks(t).unwrap().len(), 1);
+    store
+        .set_intention(t, "medications", "course:1", "reauthorise", None, None, ann, "y")
+        .unwrap();
+    assert_eq!(store.clear_review(t).unwrap(), 2);
+    assert!(store.marks(t).unwrap().is_empty() && store.intentions(t).unwrap().is_empty());
 }
 
 #[test]

@@ -1029,6 +1029,23 @@ fn refresh_record(inbox: &Inbox, id: i64) -> Result<(), InboxError> {
         failure_code: t.failure_code.clone(),
         failure_reason: t.failure_reason.clone(),
     };
-    inbox.store().write(|s| state.apply(s, t.id))?;
+    let at = rfc3339(inbox.clock().now());
+    inbox.store().write(|s| {
+        state.apply(s, t.id)?;
+        // Review marks name items by their place in the record, which a newer reader may change:
+        // an undecided record's review starts again (a decided one's follow-ups keep their titles).
+        if s.decision(t.id)?.is_none() && s.clear_review(t.id)? > 0 {
+            s.append_audit(&inbox_store::NewAuditEntry {
+                at: at.clone(),
+                user_name: "system".into(),
+                role: "system".into(),
+                action: "review_reset".into(),
+                transfer_id: Some(t.id),
+                detail: "the record was read again by a newer version of the reader; its review starts again"
+                    .into(),
+            })?;
+        }
+        Ok(())
+    })?;
     Ok(())
 }

@@ -30,6 +30,7 @@ export const ACTION_LABELS: Record<string, string> = {
   user_changed: "User changed",
   settings: "Settings changed",
   registrations_imported: "Registrations imported",
+  review_reset: "Review started again",
 };
 
 export function actionLabel(action: string): string {
