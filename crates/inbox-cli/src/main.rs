@@ -436,7 +436,11 @@ pub(crate) fn open_inbox(paths: DataPaths, options: PipelineOptions) -> Result<I
 
 /// [`open_inbox`] for the database given with `--db`, with default options.
 pub(crate) fn open_beside(db: &Path) -> Result<Inbox, ExitCode> {
-    open_inbox(DataPaths::beside_database(db), PipelineOptions::default()).map_err(|e| {
+    open_inbox(
+        DataPaths::beside_database(db).with_outbox_override(None, inbox::session::env_outbox()),
+        PipelineOptions::default(),
+    )
+    .map_err(|e| {
         eprintln!("gp2gp-inbox: {e}");
         ExitCode::from(2)
     })

@@ -25,7 +25,10 @@ pub fn run(db: &Path, listen: &str, token_file: Option<&Path>, max_body_mb: u32,
             "\"{listen}\" is not an address and port (such as 127.0.0.1:8787)"
         ));
     };
-    let inbox = match crate::open_inbox(DataPaths::beside_database(db), Default::default()) {
+    let inbox = match crate::open_inbox(
+        DataPaths::beside_database(db).with_outbox_override(None, inbox::session::env_outbox()),
+        Default::default(),
+    ) {
         Ok(i) => Arc::new(i),
         Err(e) => return fail(e.to_string()),
     };

@@ -15,7 +15,7 @@ use inbox::{DataPaths, PipelineOptions};
 use crate::events::{self, print_line};
 
 pub fn run(db: &Path, dir: &Path, settle_ms: u64, timeout_hours: u32, as_json: bool) -> ExitCode {
-    let mut paths = DataPaths::beside_database(db);
+    let mut paths = DataPaths::beside_database(db).with_outbox_override(None, inbox::session::env_outbox());
     if same_folder(dir, &paths.data_dir) {
         eprintln!(
             "gp2gp-inbox: {} holds the inbox database; watch another folder, or keep the database elsewhere",

@@ -55,6 +55,9 @@ pub struct DataPaths {
     /// and `--outbox` win; see [`DataPaths::with_outbox_override`]).
     pub outbox: PathBuf,
     pub settings_file: PathBuf,
+    /// A training records folder (`training/records-<n>/`): its acknowledgements never go to the
+    /// live outbox, whatever `GP2GP_INBOX_OUTBOX` says.
+    pub training: bool,
 }
 
 impl DataPaths {
@@ -85,6 +88,7 @@ impl DataPaths {
                 .clone()
                 .unwrap_or_else(|| storage.join("outbox")),
             settings_file: data_dir.join(SETTINGS_FILE),
+            training: false,
             storage_dir: storage,
         }
     }
@@ -97,18 +101,32 @@ impl DataPaths {
             _ => PathBuf::from("."),
         };
         let own = Settings::load(&data_dir.join(SETTINGS_FILE)).unwrap_or_default();
+        // A training records folder keeps its settings one level up, in `training/`.
+        let training_dir = data_dir
+            .parent()
+            .filter(|up| up.file_name().is_some_and(|n| n == "training"))
+            .filter(|_| {
+                data_dir
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("records-"))
+            });
+        let training = training_dir.and_then(|up| Settings::load(&up.join(SETTINGS_FILE)).ok());
         let settings = Settings {
-            outbox_dir: own.outbox_dir,
+            outbox_dir: own
+                .outbox_dir
+                .or_else(|| training.as_ref().and_then(|t| t.outbox_dir.clone())),
             ..Settings::default()
         };
         let mut paths = DataPaths::resolve(&data_dir, None, &settings);
         paths.database = database.to_owned();
+        paths.training = training_dir.is_some();
         paths
     }
 
     /// The outbox given on the command line (`--outbox`) or by `GP2GP_INBOX_OUTBOX`, in that order,
     /// over the setting. Never used for the training inbox: its acknowledgements stay in training.
     pub fn with_outbox_override(mut self, flag: Option<PathBuf>, env: Option<PathBuf>) -> DataPaths {
+        let env = env.filter(|_| !self.training);
         if let Some(dir) = flag.or(env).filter(|d| !d.as_os_str().is_empty()) {
             self.outbox = dir;
         }
@@ -224,5 +242,36 @@ impl Settings {
         let json = serde_json::to_vec_pretty(self)
             .map_err(|e| InboxError::InvalidInput(format!("Settings could not be written: {e}")))?;
         crate::files::write_atomically(file, &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_training_database_keeps_its_acks_in_training_whatever_the_environment_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let training = dir.path().join("training");
+        std::fs::create_dir_all(training.join("records-2")).unwrap();
+        let settings = Settings {
+            outbox_dir: Some(training.join("outbox")),
+            ..Settings::default()
+        };
+        settings.save(&training.join(SETTINGS_FILE)).unwrap();
+        let paths = DataPaths::beside_database(&training.join("records-2").join(DATABASE_FILE))
+            .with_outbox_override(None, Some(PathBuf::from("/srv/live-outbox")));
+        assert!(paths.training);
+        assert_eq!(paths.outbox, training.join("outbox"));
+        // A live database: the environment wins over its settings.
+        let live = DataPaths::beside_database(&dir.path().join(DATABASE_FILE))
+            .with_outbox_override(None, Some(PathBuf::from("/srv/live-outbox")));
+        assert_eq!(live.outbox, PathBuf::from("/srv/live-outbox"));
+        // And the command line's --outbox wins over both.
+        let flagged = DataPaths::beside_database(&dir.path().join(DATABASE_FILE)).with_outbox_override(
+            Some(PathBuf::from("/tmp/acks")),
+            Some(PathBuf::from("/srv/live-outbox")),
+        );
+        assert_eq!(flagged.outbox, PathBuf::from("/tmp/acks"));
     }
 }

@@ -43,7 +43,9 @@ fn paths(data_dir: &Path) -> Result<(DataPaths, Settings), InboxError> {
     }
     // Never the live endpoint, whatever the file says.
     settings.endpoint.enabled = false;
-    Ok((DataPaths::resolve(&dir, None, &settings), settings))
+    let mut paths = DataPaths::resolve(&dir, None, &settings);
+    paths.training = true;
+    Ok((paths, settings))
 }
 
 /// Opens the training inbox; a new one is filled with every scenario.

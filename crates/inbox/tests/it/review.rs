@@ -876,12 +876,25 @@ fn a_record_read_again_by_a_newer_reader_starts_its_review_again() {
     let p = practice();
     let id = file_scenario(&p, Scenario::Ordinary, 25, Container::BareXml)[0];
     review_everything(&p, &p.admin, id);
-    assert!(p.inbox.review_view(&p.admin, id).unwrap().sections.iter().all(|s| s.complete));
+    assert!(p
+        .inbox
+        .review_view(&p.admin, id)
+        .unwrap()
+        .sections
+        .iter()
+        .all(|s| s.complete));
     // As if this record had been written by an older reader.
     let conn = rusqlite::Connection::open(&p.inbox.paths().database).unwrap();
-    conn.execute("UPDATE transfers SET record_version = 0 WHERE id = ?1", [id]).unwrap();
+    conn.execute("UPDATE transfers SET record_version = 0 WHERE id = ?1", [id])
+        .unwrap();
     drop(conn);
-    let Practice { dir, inbox, clock, admin, .. } = p;
+    let Practice {
+        dir,
+        inbox,
+        clock,
+        admin,
+        ..
+    } = p;
     drop(inbox);
     let again = reopen(dir.path(), clock);
     let view = again.review_view(&admin, id).unwrap();
