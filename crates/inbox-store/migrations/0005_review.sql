@@ -107,3 +107,7 @@ CREATE INDEX followups_kind ON followups (kind, state);
 
 -- The review reads a record's degraded entries by the entry they belong to.
 CREATE INDEX degraded_entries_entry ON degraded_entries (transfer_id, entry_seq);
+
+-- Which conversation made an AbsentAttachment placeholder (its `<ODS>:<ConversationID>` line):
+-- only placeholders this transfer created need chasing (S86).
+ALTER TABLE documents ADD COLUMN placeholder_conversation TEXT;

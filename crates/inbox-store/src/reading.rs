@@ -98,6 +98,8 @@ pub struct DocumentRow {
     pub placeholder_reason_text: Option<String>,
     pub placeholder_original_name: Option<String>,
     pub placeholder_ods: Option<String>,
+    /// The conversation whose sender made the placeholder, when its file says.
+    pub placeholder_conversation: Option<String>,
     pub attachment_id: Option<i64>,
     pub attachment_size: Option<i64>,
     pub attachment_content_type: Option<String>,
@@ -276,7 +278,8 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(
             "SELECT d.seq, d.entry_seq, d.title, d.term, d.media_type, d.file_name, d.nopat, d.absent,
                     d.placeholder_reason_code, d.placeholder_reason_text, d.placeholder_original_name,
-                    d.placeholder_ods, d.attachment_id, a.size_bytes, a.content_type, e.effective_at
+                    d.placeholder_ods, d.attachment_id, a.size_bytes, a.content_type, e.effective_at,
+                    d.placeholder_conversation
              FROM documents d
              LEFT JOIN attachments a ON a.id = d.attachment_id
              LEFT JOIN entries e ON e.transfer_id = d.transfer_id AND e.seq = d.entry_seq
@@ -300,6 +303,7 @@ impl Store {
                 attachment_size: r.get(13)?,
                 attachment_content_type: r.get(14)?,
                 effective_at: r.get(15)?,
+                placeholder_conversation: r.get(16)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -16,7 +16,8 @@ use crate::transfers::RecordCounts;
 use crate::{Result, Store};
 
 /// Bumped whenever the way a record is written changes; older transfers are written again.
-pub const RECORD_VERSION: i64 = 1;
+/// 2: placeholders keep the conversation that made them.
+pub const RECORD_VERSION: i64 = 2;
 
 const RECORD_TABLES: &[&str] = &[
     "compositions",
@@ -450,8 +451,8 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(
             "INSERT INTO documents (transfer_id, seq, entry_seq, hl7_id, title, code, term, media_type, link, \
              file_name, nopat, skeleton, absent, placeholder_reason_code, placeholder_reason_text, \
-             placeholder_original_name, placeholder_ods)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             placeholder_original_name, placeholder_ods, placeholder_conversation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         )?;
         for (i, d) in x.documents.iter().enumerate() {
             let placeholder = d.absent.as_ref().and_then(|a| a.placeholder.as_ref());
@@ -476,6 +477,7 @@ impl Store {
                     .as_ref()
                     .and_then(|a| a.created_by_ods.as_deref())
                     .or_else(|| placeholder.and_then(|p| p.ods.as_deref())),
+                placeholder.and_then(|p| p.conversation_id.as_deref()),
             ])?;
         }
         Ok(())

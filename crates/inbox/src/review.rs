@@ -154,7 +154,11 @@ impl Loaded {
     /// The placeholder was created by this transfer's sender (or the document's file simply did not
     /// come with this transfer): chase it.
     pub(crate) fn created_by_sender(&self, d: &DocumentRow) -> bool {
-        placeholder_from(d, self.transfer.fields.sending_ods.as_deref())
+        placeholder_from(
+            d,
+            self.transfer.fields.sending_ods.as_deref(),
+            self.transfer.fields.conversation_id.as_deref(),
+        )
     }
 }
 
@@ -179,16 +183,25 @@ pub(crate) fn is_active_repeat(c: &CourseRow) -> bool {
     c.kind == "repeat" && c.status == "active"
 }
 
-fn placeholder_from(d: &DocumentRow, sending_ods: Option<&str>) -> bool {
+/// S86: a placeholder needs chasing when the sending practice made it in this transfer — its
+/// `<ODS>:<ConversationID>` line names the sender's ODS code and this conversation. A line that
+/// says no conversation (or a transfer without one, sent bare) is judged by the ODS code alone;
+/// a placeholder that names no practice is taken as the sender's.
+fn placeholder_from(d: &DocumentRow, sending_ods: Option<&str>, conversation: Option<&str>) -> bool {
     if !d.absent {
         return d.attachment_id.is_none();
     }
-    match (d.placeholder_ods.as_deref(), sending_ods) {
-        (Some(p), Some(s)) => p.trim().eq_ignore_ascii_case(s.trim()),
-        // A placeholder that does not say who made it: assume the sender did (chase it).
+    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+    let by_sender = match (d.placeholder_ods.as_deref(), sending_ods) {
+        (Some(p), Some(s)) => same(p, s),
         (None, _) => true,
         (Some(_), None) => false,
-    }
+    };
+    let this_conversation = match (d.placeholder_conversation.as_deref(), conversation) {
+        (Some(p), Some(c)) => same(p, c),
+        _ => true,
+    };
+    by_sender && this_conversation
 }
 
 /// Current repeats first, then current acutes, then the rest; most recent issue first in each.
@@ -1195,6 +1208,47 @@ mod tests {
                 (Section::Degraded, "degraded:1".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn only_placeholders_this_transfers_sender_made_in_this_conversation_are_chased() {
+        let placeholder = |ods: Option<&str>, conversation: Option<&str>| DocumentRow {
+            absent: true,
+            placeholder_ods: ods.map(str::to_owned),
+            placeholder_conversation: conversation.map(str::to_owned),
+            ..DocumentRow::default()
+        };
+        let (sender, conv) = (Some("SYN123"), Some("C0NV-1"));
+        assert!(placeholder_from(
+            &placeholder(Some("syn123"), Some("c0nv-1")),
+            sender,
+            conv
+        ));
+        assert!(!placeholder_from(
+            &placeholder(Some("SYN123"), Some("EARLIER-2")),
+            sender,
+            conv
+        ));
+        assert!(!placeholder_from(
+            &placeholder(Some("SYN999"), Some("C0NV-1")),
+            sender,
+            conv
+        ));
+        assert!(placeholder_from(&placeholder(Some("SYN123"), None), sender, conv));
+        assert!(placeholder_from(
+            &placeholder(Some("SYN123"), Some("X")),
+            sender,
+            None
+        ));
+        assert!(placeholder_from(&placeholder(None, None), sender, conv));
+        // Not a placeholder: chased only when its file never came.
+        let missing = DocumentRow::default();
+        assert!(placeholder_from(&missing, sender, conv));
+        let present = DocumentRow {
+            attachment_id: Some(4),
+            ..DocumentRow::default()
+        };
+        assert!(!placeholder_from(&present, sender, conv));
     }
 
     #[test]

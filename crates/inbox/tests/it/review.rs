@@ -902,3 +902,41 @@ fn a_record_read_again_by_a_newer_reader_starts_its_review_again() {
     let last = again.audit_entries(Some(id), 1).unwrap();
     assert_eq!(last[0].fields.action, "review_reset");
 }
+
+#[test]
+fn only_placeholders_this_transfer_created_are_to_chase() {
+    let p = practice();
+    for (scenario, seed, chase) in [
+        (Scenario::PlaceholdersThisTransfer, 26, true),
+        (Scenario::PlaceholdersEarlierTransfer, 27, false),
+    ] {
+        let id = file_scenario(&p, scenario, seed, Container::EbXmlMime)[0];
+        let page = p
+            .inbox
+            .review_section(&p.admin, id, Section::Attachments)
+            .unwrap();
+        let placeholders: Vec<bool> = page
+            .items
+            .iter()
+            .filter_map(|i| match &i.body {
+                inbox::dto::ItemBody::Attachment(a) if a.placeholder_reason_code.is_some() => {
+                    Some(a.from_this_transfer)
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(!placeholders.is_empty(), "{scenario:?}");
+        assert!(
+            placeholders.iter().all(|c| *c == chase),
+            "{scenario:?}: {placeholders:?}"
+        );
+        let summary = p.inbox.review_view(&p.admin, id).unwrap().summary;
+        assert!(
+            summary
+                .missing_attachments
+                .iter()
+                .all(|g| g.from_this_transfer == chase),
+            "{summary:?}"
+        );
+    }
+}
