@@ -48,7 +48,7 @@ fn readable(event: &InboxEvent, was_in_trouble: &AtomicBool) -> Option<String> {
             let nhs = t
                 .nhs_number
                 .as_deref()
-                .map_or_else(|| "no NHS number".to_owned(), crate::list::nhs_number);
+                .map_or_else(|| "no NHS number".to_owned(), inbox::nhs_number::display);
             format!("transfer\t{}\ttransfer {}, {status}, {nhs}", t.file_name, t.id)
         }
         InboxEvent::Duplicate {

@@ -57,7 +57,9 @@ fn text(t: &TransferRow) -> String {
         "{}\t{}\t{}\t{}\t{}\t{}",
         t.id,
         status(t),
-        t.nhs_number.as_deref().map_or_else(|| "-".to_owned(), nhs_number),
+        t.nhs_number
+            .as_deref()
+            .map_or_else(|| "-".to_owned(), inbox::nhs_number::display),
         t.sending_ods.as_deref().unwrap_or("-"),
         t.received_at,
         counts(t),
@@ -75,16 +77,6 @@ fn status(t: &TransferRow) -> String {
         TransferStatus::Integrated => "integrated".to_owned(),
         TransferStatus::Rejected => "rejected".to_owned(),
         TransferStatus::Suppressed => "suppressed".to_owned(),
-    }
-}
-
-/// `9434765919` -> `943 476 5919`; anything that is not ten digits is shown as written.
-pub(crate) fn nhs_number(n: &str) -> String {
-    let digits: String = n.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{} {} {}", &digits[..3], &digits[3..6], &digits[6..])
-    } else {
-        n.to_owned()
     }
 }
 
@@ -134,14 +126,6 @@ fn totals_line(totals: &[(String, u64)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nhs_numbers_are_grouped_three_three_four() {
-        assert_eq!(nhs_number("9434765919"), "943 476 5919");
-        assert_eq!(nhs_number("943 476 5919"), "943 476 5919");
-        assert_eq!(nhs_number("{{nhsNumber}}"), "{{nhsNumber}}");
-        assert_eq!(nhs_number("123"), "123");
-    }
 
     #[test]
     fn totals_name_every_outcome() {

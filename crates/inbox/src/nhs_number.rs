@@ -1,9 +1,11 @@
 //! NHS numbers: ten digits, the last a modulus-11 check digit.
 
-/// `9434765919` as `943 476 5919` (NHS style); anything else as given.
+/// `9434765919` (or `943 476 5919`) as `943 476 5919` (NHS style); anything that is not ten
+/// digits as written.
 pub fn display(s: &str) -> String {
-    if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{} {} {}", &s[..3], &s[3..6], &s[6..])
+    let digits: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{} {} {}", &digits[..3], &digits[3..6], &digits[6..])
     } else {
         s.to_owned()
     }
@@ -27,7 +29,15 @@ pub fn is_valid(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_valid;
+    use super::{display, is_valid};
+
+    #[test]
+    fn nhs_numbers_are_grouped_three_three_four() {
+        assert_eq!(display("9434765919"), "943 476 5919");
+        assert_eq!(display("943 476 5919"), "943 476 5919");
+        assert_eq!(display("{{nhsNumber}}"), "{{nhsNumber}}");
+        assert_eq!(display("123"), "123");
+    }
 
     #[test]
     fn check_digits() {
