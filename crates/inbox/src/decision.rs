@@ -214,6 +214,7 @@ pub(crate) fn panel(
     actor: &Actor,
     loaded: &Loaded,
     earlier: &[EarlierRecord],
+    registered_on: Option<&str>,
 ) -> Result<DecisionPanel, InboxError> {
     let t = &loaded.transfer;
     let outbox_dir = inbox.paths().outbox.display().to_string();
@@ -237,48 +238,40 @@ pub(crate) fn panel(
         _ => permitted.clone(),
     };
     let reference = message_ref(t, store)?;
-    let registered_on = match t.fields.nhs_number.as_deref() {
-        Some(n) => store.registration(n)?.and_then(|r| r.registered_on),
-        None => None,
-    };
-    let options = options(
-        status,
-        t.failure_code.as_deref(),
-        held(earlier, registered_on.as_deref()),
-    )
-    .into_iter()
-    .map(|(kind, codes)| {
-        let (label, description) = label(kind);
-        let reasons: Vec<ReasonOption> = codes
-            .iter()
-            .map(|c| ReasonOption {
-                code: (*c).to_owned(),
-                text: reason_text(c),
-            })
-            .collect();
-        let ack = ack_for(kind, codes.first().copied()).map(|(ack_type, code)| AckPreview {
-            ack_type: ack_type.into(),
-            text: code.as_deref().map(reason_text),
-            code,
-            message_ref: reference.clone(),
-            to_ods: t.fields.sending_ods.clone(),
-        });
-        let why = permitted.clone().or_else(|| {
-            (needs_review(kind) && !relaxed)
-                .then(|| reviewed.clone())
-                .flatten()
-        });
-        DecisionOption {
-            kind,
-            label: label.into(),
-            description: description.into(),
-            reasons,
-            ack,
-            enabled: why.is_none(),
-            why_not: why,
-        }
-    })
-    .collect();
+    let options = options(status, t.failure_code.as_deref(), held(earlier, registered_on))
+        .into_iter()
+        .map(|(kind, codes)| {
+            let (label, description) = label(kind);
+            let reasons: Vec<ReasonOption> = codes
+                .iter()
+                .map(|c| ReasonOption {
+                    code: (*c).to_owned(),
+                    text: reason_text(c),
+                })
+                .collect();
+            let ack = ack_for(kind, codes.first().copied()).map(|(ack_type, code)| AckPreview {
+                ack_type: ack_type.into(),
+                text: code.as_deref().map(reason_text),
+                code,
+                message_ref: reference.clone(),
+                to_ods: t.fields.sending_ods.clone(),
+            });
+            let why = permitted.clone().or_else(|| {
+                (needs_review(kind) && !relaxed)
+                    .then(|| reviewed.clone())
+                    .flatten()
+            });
+            DecisionOption {
+                kind,
+                label: label.into(),
+                description: description.into(),
+                reasons,
+                ack,
+                enabled: why.is_none(),
+                why_not: why,
+            }
+        })
+        .collect();
     Ok(DecisionPanel {
         decided: None,
         options,
@@ -288,17 +281,11 @@ pub(crate) fn panel(
 }
 
 fn decision_view(store: &Store, d: inbox_store::review::Decision) -> Result<DecisionView, InboxError> {
-    let ack = store
-        .acks_sent(d.fields.transfer_id)?
-        .into_iter()
-        .find(|a| {
-            store
-                .transfer(d.fields.transfer_id)
-                .ok()
-                .flatten()
-                .is_some_and(|t| t.fields.message_id == a.message_id)
-        })
-        .map(ack_view);
+    // The decision's ack answers the transfer's own message (a duplicate's AE 12 answers another).
+    let ack = match store.transfer(d.fields.transfer_id)? {
+        Some(t) => store.ack_for_message(t.fields.message_id)?.map(ack_view),
+        None => None,
+    };
     Ok(DecisionView {
         kind: kind_from_code(&d.fields.kind),
         reason_text: d.fields.reason_code.as_deref().map(reason_text),
@@ -564,10 +551,8 @@ impl Inbox {
                 )));
             }
             let records = crate::review::earlier_records(&store, &loaded.transfer)?;
-            let registered_on = match loaded.transfer.fields.nhs_number.as_deref() {
-                Some(n) => store.registration(n)?.and_then(|r| r.registered_on),
-                None => None,
-            };
+            let registered_on =
+                crate::registrations::of_transfer(&store, &loaded.transfer)?.and_then(|r| r.registered_on);
             let held = held(&records, registered_on.as_deref());
             // Integrating a returning patient's record suppresses the record integrated before.
             let old_records: Vec<i64> = records
@@ -643,15 +628,14 @@ impl Inbox {
             ack_type,
             ack_code.as_deref(),
         )?;
-        let outbox = self.paths().outbox.clone();
-        write_pending(&outbox, &prepared)?;
         let new_status = match req.kind {
             DecisionKind::Integrate | DecisionKind::IntegrateSuppressOld => status::INTEGRATED,
             DecisionKind::StoreSuppressed => status::SUPPRESSED,
             _ => status::REJECTED,
         };
         let suppressed = (req.kind == DecisionKind::IntegrateSuppressOld).then(|| earlier.clone());
-        let committed = self.store().write(|s| {
+        let what = format!("Transfer {} is decided, but its acknowledgement", t.id);
+        let committed = self.send_ack(&prepared, &what, |s| {
             let inserted = s.insert_decision(&NewDecision {
                 transfer_id: t.id,
                 kind: kind_code(req.kind).into(),
@@ -677,13 +661,11 @@ impl Inbox {
                     s.insert_followup(&f)?;
                 }
             }
-            s.append_audit(&inbox_store::NewAuditEntry {
-                at: at.clone(),
-                user_name: actor.name.clone(),
-                role: actor.role_label(),
-                action: "decision".into(),
-                transfer_id: Some(t.id),
-                detail: format!(
+            s.append_audit(&actor.audit_entry(
+                at.clone(),
+                "decision",
+                Some(t.id),
+                format!(
                     "{}{}; {} {}{} written to the outbox as {}{}",
                     label(req.kind).0,
                     ack_code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default(),
@@ -705,31 +687,14 @@ impl Inbox {
                         .map(|n| format!("; note: {n}"))
                         .unwrap_or_default()
                 ),
-            })?;
+            ))?;
             Ok(true)
         });
-        match committed {
-            Ok(true) => {
-                // The decision stands: if the ack cannot be moved into the outbox now, it is moved
-                // at the next rescan (the practice is told).
-                if let Err(e) = publish(&outbox, &prepared.ack.file_name) {
-                    self.add_notice(format!(
-                        "Transfer {} is decided, but its acknowledgement could not be put in the outbox yet ({e}); it is tried again shortly.",
-                        t.id
-                    ));
-                }
-            }
-            Ok(false) => {
-                discard(&outbox, &prepared.ack.file_name);
-                return Err(InboxError::Conflict(format!(
-                    "Transfer {} has already been decided.",
-                    t.id
-                )));
-            }
-            Err(e) => {
-                discard(&outbox, &prepared.ack.file_name);
-                return Err(e.into());
-            }
+        if !committed? {
+            return Err(InboxError::Conflict(format!(
+                "Transfer {} has already been decided.",
+                t.id
+            )));
         }
         self.review_view(actor, t.id)
     }
@@ -745,38 +710,56 @@ impl Inbox {
             return Ok(None);
         }
         let prepared = prepare_ack(self, message_id, Some(transfer_id), "AE", Some("12"))?;
-        let outbox = self.paths().outbox.clone();
-        write_pending(&outbox, &prepared)?;
         let at = prepared.ack.written_at.clone();
-        let written = self.store().write(|s| {
-            if !s.insert_ack_sent(&prepared.ack)? {
-                return Ok(false);
-            }
-            s.append_audit(&inbox_store::NewAuditEntry {
-                at,
-                user_name: "system".into(),
-                role: "system".into(),
-                action: "acknowledgement".into(),
-                transfer_id: Some(transfer_id),
-                detail: format!(
-                    "duplicate extract answered with AE 12 ({}) as {}",
-                    prepared.ack.message_ref, prepared.ack.file_name
-                ),
-            })?;
-            Ok(true)
-        });
-        match written {
+        let written = self.send_ack(
+            &prepared,
+            "A duplicate's AE 12 acknowledgement is recorded but",
+            |s| {
+                if !s.insert_ack_sent(&prepared.ack)? {
+                    return Ok(false);
+                }
+                s.append_audit(&inbox_store::NewAuditEntry {
+                    at,
+                    user_name: "system".into(),
+                    role: "system".into(),
+                    action: "acknowledgement".into(),
+                    transfer_id: Some(transfer_id),
+                    detail: format!(
+                        "duplicate extract answered with AE 12 ({}) as {}",
+                        prepared.ack.message_ref, prepared.ack.file_name
+                    ),
+                })?;
+                Ok(true)
+            },
+        );
+        Ok(written?.then_some(prepared.ack.file_name))
+    }
+
+    /// Writes `prepared` under `outbox/.pending/`, runs `record` in one transaction — it says
+    /// `false` when there was nothing to record (already decided, already answered) — then moves
+    /// the ack into the outbox, or removes it when nothing committed. Should the move fail after
+    /// the commit, the ack stands recorded and is moved at the next rescan; the practice is told
+    /// ("`what` could not be put in the outbox yet").
+    fn send_ack(
+        &self,
+        prepared: &PreparedAck,
+        what: &str,
+        record: impl FnOnce(&Store) -> inbox_store::Result<bool>,
+    ) -> Result<bool, InboxError> {
+        let outbox = self.paths().outbox.clone();
+        write_pending(&outbox, prepared)?;
+        match self.store().write(record) {
             Ok(true) => {
                 if let Err(e) = publish(&outbox, &prepared.ack.file_name) {
                     self.add_notice(format!(
-                        "A duplicate's AE 12 acknowledgement is recorded but could not be put in the outbox yet ({e}); it is tried again shortly."
+                        "{what} could not be put in the outbox yet ({e}); it is tried again shortly."
                     ));
                 }
-                Ok(Some(prepared.ack.file_name))
+                Ok(true)
             }
             Ok(false) => {
                 discard(&outbox, &prepared.ack.file_name);
-                Ok(None)
+                Ok(false)
             }
             Err(e) => {
                 discard(&outbox, &prepared.ack.file_name);

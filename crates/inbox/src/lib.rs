@@ -458,10 +458,7 @@ impl Inbox {
 
 /// A transfer as the inbox lists it, with the registration its NHS number matches.
 fn with_patient(store: &Store, t: inbox_store::Transfer) -> Result<dto::TransferRow, InboxError> {
-    let patient = match t.fields.nhs_number.as_deref() {
-        Some(n) => store.registration(n)?.map(dto::PatientView::from),
-        None => None,
-    };
+    let patient = registrations::of_transfer(store, &t)?.map(dto::PatientView::from);
     Ok(dto::TransferRow {
         patient,
         ..dto::TransferRow::from(t)

@@ -256,6 +256,17 @@ pub(crate) fn import(inbox: &Inbox, path: &Path) -> Result<ImportReport, InboxEr
     Ok(ImportReport { imported, skipped })
 }
 
+/// The registration a transfer's NHS number matches, if it has one.
+pub(crate) fn of_transfer(
+    store: &inbox_store::Store,
+    t: &inbox_store::Transfer,
+) -> Result<Option<inbox_store::Registration>, InboxError> {
+    match t.fields.nhs_number.as_deref() {
+        Some(n) => Ok(store.registration(n)?),
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -449,10 +449,7 @@ impl Inbox {
         let store = self.store();
         let loaded = Loaded::read(&store, transfer_id)?;
         let t = &loaded.transfer;
-        let registration = match t.fields.nhs_number.as_deref() {
-            Some(n) => store.registration(n)?,
-            None => None,
-        };
+        let registration = crate::registrations::of_transfer(&store, t)?;
         let patient_warnings = patient_warnings(&store, t, registration.as_ref())?;
         let diagnostics = store
             .diagnostics(t.fields.message_id)?
@@ -493,7 +490,8 @@ impl Inbox {
             diagnostics,
         };
         let sections = Section::ALL.iter().map(|s| loaded.progress(*s)).collect();
-        let decision = crate::decision::panel(self, &store, actor, &loaded, &earlier_records)?;
+        let registered_on = registration.as_ref().and_then(|r| r.registered_on.as_deref());
+        let decision = crate::decision::panel(self, &store, actor, &loaded, &earlier_records, registered_on)?;
         let mut transfer = crate::dto::TransferRow::from(t.clone());
         transfer.patient = registration.clone().map(crate::dto::PatientView::from);
         Ok(ReviewView {
@@ -525,18 +523,17 @@ impl Inbox {
                     });
                 }
                 // Integration stopped every active repeat a prescriber had not re-authorised (S82).
-                let stopped: std::collections::HashSet<String> =
-                    if loaded.transfer.fields.status == inbox_store::transfers::status::INTEGRATED {
-                        store
-                            .followups(transfer_id)?
-                            .into_iter()
-                            .filter(|f| f.kind == "reauthorise" && f.state == "open")
-                            .map(|f| f.item_key)
-                            .collect()
-                    } else {
-                        Default::default()
-                    };
                 let integrated = loaded.transfer.fields.status == inbox_store::transfers::status::INTEGRATED;
+                let stopped: std::collections::HashSet<String> = if integrated {
+                    store
+                        .followups(transfer_id)?
+                        .into_iter()
+                        .filter(|f| f.kind == "reauthorise" && f.state == "open")
+                        .map(|f| f.item_key)
+                        .collect()
+                } else {
+                    Default::default()
+                };
                 order_courses(&loaded.courses)
                     .into_iter()
                     .map(|c| {
@@ -653,20 +650,18 @@ impl Inbox {
                     actor.user_id,
                     &at,
                 )?;
-                s.append_audit(&inbox_store::NewAuditEntry {
-                    at: at.clone(),
-                    user_name: actor.name.clone(),
-                    role: actor.role_label(),
-                    action: "review_mark".into(),
-                    transfer_id: Some(req.transfer_id),
-                    detail: format!(
+                s.append_audit(&actor.audit_entry(
+                    at.clone(),
+                    "review_mark",
+                    Some(req.transfer_id),
+                    format!(
                         "{} {}: {}{}",
                         req.section.label(),
                         state.unwrap_or("cleared"),
                         summarise_keys(&loaded, req.section, &req.keys),
                         note.map(|n| format!(" (note: {n})")).unwrap_or_default()
                     ),
-                })?;
+                ))?;
                 Ok(())
             })?;
         }
@@ -755,14 +750,7 @@ impl Inbox {
                         _ => format!("{kind} {}", loaded.title(req.section, &req.key)),
                     }
                 };
-                s.append_audit(&inbox_store::NewAuditEntry {
-                    at: at.clone(),
-                    user_name: actor.name.clone(),
-                    role: actor.role_label(),
-                    action: "intention".into(),
-                    transfer_id: Some(req.transfer_id),
-                    detail,
-                })?;
+                s.append_audit(&actor.audit_entry(at.clone(), "intention", Some(req.transfer_id), detail))?;
                 Ok(())
             })?;
         }

@@ -121,13 +121,9 @@ impl Session {
                 *guard = None;
                 drop(guard);
                 if let Ok(actor) = self.inbox().actor(current.user_id) {
-                    let _ = self.inbox().record_audit(
-                        &actor.name,
-                        &actor.role_label(),
-                        "locked",
-                        None,
-                        "screen locked after being idle",
-                    );
+                    let _ = self
+                        .inbox()
+                        .audit(&actor, "locked", None, "screen locked after being idle");
                 }
                 return Err(InboxError::NotSignedIn(
                     "The screen locked after a while without activity: sign in again.".into(),
@@ -205,8 +201,7 @@ impl Session {
                 } else {
                     ("sign_out", "")
                 };
-                self.inbox()
-                    .record_audit(&actor.name, &actor.role_label(), action, None, detail)?;
+                self.inbox().audit(&actor, action, None, detail)?;
             }
         }
         self.session_view()
@@ -355,13 +350,7 @@ impl Session {
     ) -> Result<crate::dto::OriginalView, InboxError> {
         let inbox = self.inbox();
         let view = inbox.original_view(transfer_id, max_bytes)?;
-        inbox.record_audit(
-            &actor.name,
-            &actor.role_label(),
-            "view_original",
-            Some(transfer_id),
-            &view.file_name,
-        )?;
+        inbox.audit(actor, "view_original", Some(transfer_id), &view.file_name)?;
         Ok(view)
     }
 
@@ -389,13 +378,7 @@ impl Session {
             ));
         }
         let view = self.update_settings(update)?;
-        self.inbox().record_audit(
-            &actor.name,
-            &actor.role_label(),
-            "settings",
-            None,
-            "settings changed",
-        )?;
+        self.inbox().audit(actor, "settings", None, "settings changed")?;
         Ok(view)
     }
 
@@ -422,9 +405,8 @@ impl Session {
         }
         let inbox = self.inbox();
         let report = inbox.import_registrations(path)?;
-        inbox.record_audit(
-            &actor.name,
-            &actor.role_label(),
+        inbox.audit(
+            actor,
             "registrations_imported",
             None,
             &format!(
@@ -443,9 +425,8 @@ impl Session {
     /// [`Session::export_original`] by a signed-in user, audited.
     pub fn export_original_as(&self, actor: &crate::Actor, transfer_id: i64) -> Result<String, InboxError> {
         let path = self.export_original(transfer_id)?;
-        self.inbox().record_audit(
-            &actor.name,
-            &actor.role_label(),
+        self.inbox().audit(
+            actor,
             "export",
             Some(transfer_id),
             &format!("original saved to {path}"),

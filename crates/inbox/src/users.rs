@@ -116,6 +116,24 @@ impl Actor {
         roles_code(&self.roles).replace(',', "+")
     }
 
+    /// An audit entry of this user's, for writing inside the transaction of what it records.
+    pub fn audit_entry(
+        &self,
+        at: String,
+        action: &str,
+        transfer_id: Option<i64>,
+        detail: impl Into<String>,
+    ) -> inbox_store::NewAuditEntry {
+        inbox_store::NewAuditEntry {
+            at,
+            user_name: self.name.clone(),
+            role: self.role_label(),
+            action: action.to_owned(),
+            transfer_id,
+            detail: detail.into(),
+        }
+    }
+
     pub fn permissions(&self) -> Permissions {
         Permissions {
             decide: self.may(Action::Decide),
@@ -212,14 +230,8 @@ impl Inbox {
         roles.push(Role::Administrator);
         let user = self.insert_user(&req.name, &roles, &req.pin)?;
         let actor = actor_of(&user);
-        self.record_audit(
-            &actor.name,
-            &actor.role_label(),
-            "user_created",
-            None,
-            "first administrator",
-        )?;
-        self.record_audit(&actor.name, &actor.role_label(), "sign_in", None, "")?;
+        self.audit(&actor, "user_created", None, "first administrator")?;
+        self.audit(&actor, "sign_in", None, "")?;
         Ok(actor)
     }
 
@@ -227,9 +239,8 @@ impl Inbox {
     pub fn create_user(&self, by: &Actor, req: &NewUserRequest) -> Result<UserView, InboxError> {
         by.require(Action::Administer)?;
         let user = self.insert_user(&req.name, &req.roles, &req.pin)?;
-        self.record_audit(
-            &by.name,
-            &by.role_label(),
+        self.audit(
+            by,
             "user_created",
             None,
             &format!("{} ({})", user.fields.name, user.fields.roles),
@@ -307,9 +318,8 @@ impl Inbox {
             self.store().set_user_pin(user.id, &hash_pin(pin)?)?;
             changes.push("PIN reset".into());
         }
-        self.record_audit(
-            &by.name,
-            &by.role_label(),
+        self.audit(
+            by,
             "user_changed",
             None,
             &format!("{}: {}", user.fields.name, changes.join(", ")),
@@ -380,17 +390,11 @@ impl Inbox {
     /// Signs in by profile name and PIN (the command line's `--user` and `--pin`): the same check,
     /// lock-out and audit as the sign-in screen.
     pub fn sign_in_by_name(&self, name: &str, pin: &str) -> Result<Actor, InboxError> {
-        let user = self
-            .store()
-            .user_by_name(name.trim())?
-            .filter(|u| !u.disabled)
-            .ok_or_else(|| {
-                InboxError::NotFound(format!("There is no enabled user called \"{}\".", name.trim()))
-            })?;
-        self.sign_in(user.id, pin)
+        let user_id = self.actor_by_name(name)?.user_id;
+        self.sign_in(user_id, pin)
     }
 
-    /// The enabled profile of that name (the command line's `--user`).
+    /// The enabled profile of that name.
     pub fn actor_by_name(&self, name: &str) -> Result<Actor, InboxError> {
         let user = self
             .store()
@@ -412,16 +416,17 @@ impl Inbox {
         Ok(actor_of(&user))
     }
 
-    /// Audits an action of a signed-in user.
-    pub(crate) fn audit(
+    /// Audits an action of a signed-in user, stamped with the clock.
+    pub fn audit(
         &self,
         actor: &Actor,
         action: &str,
         transfer_id: Option<i64>,
         detail: &str,
     ) -> Result<(), InboxError> {
-        self.record_audit(&actor.name, &actor.role_label(), action, transfer_id, detail)
-            .map(|_| ())
+        let entry = actor.audit_entry(clock::rfc3339(self.clock().now()), action, transfer_id, detail);
+        self.store().append_audit(&entry)?;
+        Ok(())
     }
 
     /// Creates the training profiles (PIN [`crate::training::TRAINING_PIN`]) when there are none.
