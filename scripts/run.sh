@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up what is missing, builds GP2GP Inbox and starts it. With nothing configured it opens on
-# built-in sample records (synthetic NHS test data).
+# Sets up what is missing, builds GP2GP Inbox and starts it. With nothing configured it opens the
+# training inbox (synthetic records): sign in with any training profile, PIN 1234.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
